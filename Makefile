@@ -1,0 +1,17 @@
+# Two commands for a newcomer on a fresh machine: `make demo` and `make test`. Both set everything up.
+PYTHON := .venv/bin/python
+STEPS ?= emulator,sanity,units,integration,lint
+
+.PHONY: demo test bench venv clean
+
+venv:
+	@tools/make-venv.sh
+
+demo: venv
+	$(PYTHON) tools/demo.py
+
+test: venv
+	$(PYTHON) tools/suite.py --steps $(STEPS)
+
+clean:
+	rm -rf .venv .cache .ansible tests/output

@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: the local archive behind option `file`.
+
+Everything here reads the file in fixed-size chunks, so memory does not depend on the archive's size.
+All checks run before the first request, so bad input never leaves a half-made extension behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+
+CHUNK_SIZE = 1024 * 1024
+# A zip archive starts with a local file header, or is empty and starts with the end-of-directory record.
+ZIP_MAGICS = (b'PK\x03\x04', b'PK\x05\x06')
+
+
+class LocalArchive:
+    """A validated local zip file: its path and size, and its SHA-256 computed once, when first needed."""
+
+    def __init__(self, path, size):
+        self.path = path
+        self.size = size
+        self._sha256 = None
+
+    @classmethod
+    def open_checked(cls, path, option='file'):
+        """Check that `path` is a readable, non-empty zip file; fail naming the option and the fix."""
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            raise EceError('Option %s: %r does not exist. Give the path of a zip archive on the machine that runs the module.'
+                           % (option, path)) from None
+        except OSError as exc:
+            raise EceError('Option %s: %r cannot be examined: %s.' % (option, path, exc.strerror)) from None
+        if stat.S_ISDIR(info.st_mode):
+            raise EceError('Option %s: %r is a directory. Give the path of a zip archive.' % (option, path))
+        if not stat.S_ISREG(info.st_mode):
+            raise EceError('Option %s: %r is not a regular file. Give the path of a zip archive.' % (option, path))
+        if info.st_size == 0:
+            raise EceError('Option %s: %r is empty. Give a zip archive with the extension in it.' % (option, path))
+        try:
+            with open(path, 'rb') as handle:
+                magic = handle.read(4)
+        except OSError as exc:
+            raise EceError('Option %s: %r cannot be read: %s. Check its permissions.' % (option, path, exc.strerror)) from None
+        if magic not in ZIP_MAGICS:
+            raise EceError('Option %s: %r is not a zip archive (it does not start with a zip header). '
+                           'ECE accepts extensions as zip files only.' % (option, path))
+        return cls(path, info.st_size)
+
+    @property
+    def sha256(self):
+        if self._sha256 is None:
+            self._sha256 = sha256_of_file(self.path)
+        return self._sha256
+
+    def summary(self):
+        return dict(size=self.size, sha256=self.sha256)
+
+
+def sha256_of_file(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for chunk in iter(lambda: handle.read(CHUNK_SIZE), b''):
+            digest.update(chunk)
+    return digest.hexdigest()

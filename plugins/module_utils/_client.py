@@ -1,0 +1,193 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: the one HTTP client every request to ECE goes through.
+
+It owns the base URL, the Authorization header, TLS settings, the timeout on every socket
+operation, retries of transient failures, JSON decoding and the translation of every failure
+into EceApiError. Credentials live only in the header it adds to requests for the API origin.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from urllib.parse import urlsplit
+
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+
+try:
+    import requests
+    from requests.auth import _basic_auth_str
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+API_PREFIX = '/api/v1'
+USER_AGENT = 'ece.platform-ansible-collection'
+CHUNK_SIZE = 1024 * 1024
+
+
+def api_base_url(host):
+    """`https://ece:12443`, with or without a trailing `/` or `/api/v1`, becomes `https://ece:12443/api/v1`."""
+    text = (host or '').strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise EceError("Option host must be a URL with scheme and host name, for example https://ece.example.com:12443, "
+                       "not %r." % text)
+    try:
+        parts.port  # pylint: disable=pointless-statement
+    except ValueError:
+        raise EceError('Option host has an invalid port: %r.' % text) from None
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise EceError('Option host must not carry a query, a fragment or credentials; '
+                       'put credentials into api_key or username and password.')
+    path = parts.path.rstrip('/')
+    if path.endswith(API_PREFIX):
+        path = path[:-len(API_PREFIX)]
+    return '%s://%s%s%s' % (parts.scheme, parts.netloc, path, API_PREFIX)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == 'https' else 80))
+
+
+def _error_list(response):
+    """ECE's BasicFailedReply `errors`, or one synthetic entry when the body is not JSON."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get('errors'), list):
+        return body['errors']
+    return []
+
+
+class EceClient:
+    """A session bound to one ECE API: `request()` for the API, `download()` for file URLs it returns."""
+
+    def __init__(self, host, api_key=None, username=None, password=None, validate_certs=True, ca_path=None,
+                 timeout=60.0, retries=4, retry_max_wait=60.0, sleep=time.sleep):
+        self.base_url = api_base_url(host)
+        self.timeout = float(timeout)
+        self.retry_policy = RetryPolicy(retries, retry_max_wait)
+        self.sleep = sleep
+        self._verify = ca_path if (ca_path and validate_certs) else bool(validate_certs)
+        if api_key:
+            self._authorization = 'ApiKey ' + api_key
+        elif username:
+            self._authorization = _basic_auth_str(username, password or '')
+        else:
+            self._authorization = None
+        self._session = requests.Session()
+        self._session.headers['User-Agent'] = USER_AGENT
+
+    def url(self, path):
+        return self.base_url + path
+
+    def request(self, method, path, json_body=None, params=None, body_factory=None, retry=True, operation=None):
+        """Send one API request and return the decoded JSON body (or {}).
+
+        `body_factory` returns `(data, headers)` and is called again for every attempt, so a streamed
+        upload starts from the first byte each time. `retry=False` sends exactly once: the caller
+        (a create, which is not idempotent) decides itself whether a second try is safe.
+        """
+        url = self.url(path)
+        operation = operation or '%s %s' % (method, url)
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            headers = {'Accept': 'application/json'}
+            if self._authorization:
+                headers['Authorization'] = self._authorization
+            data = None
+            if body_factory is not None:
+                data, extra = body_factory()
+                headers.update(extra)
+            try:
+                response = self._session.request(method, url, json=json_body, params=params, data=data, headers=headers,
+                                                 timeout=self.timeout, verify=self._verify, allow_redirects=False)
+            except requests.exceptions.RequestException as exc:
+                delay = self.retry_policy.delay(attempt, waited) if (retry and self._is_transient(exc)) else None
+                if delay is None:
+                    raise self._transport_error(exc, method, url, operation, attempt) from None
+            else:
+                if response.status_code < 400:
+                    return self._decode(response, method, url)
+                retry_after = parse_retry_after(response.headers.get('Retry-After'))
+                delay = None
+                if retry and response.status_code in RETRYABLE_STATUSES:
+                    delay = self.retry_policy.delay(attempt, waited, retry_after)
+                if delay is None:
+                    raise self._http_error(response, method, url, operation, attempt)
+            self.sleep(delay)
+            waited += delay
+
+    def download(self, url, consume):
+        """Stream `url` in chunks into `consume(chunk)`; credentials go only to the API's own origin."""
+        headers = {}
+        if self._authorization and _origin(url) == _origin(self.base_url):
+            headers['Authorization'] = self._authorization
+        try:
+            with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=self._verify) as response:
+                if response.status_code >= 400:
+                    raise EceApiError('Downloading the stored archive failed with HTTP %d.' % response.status_code,
+                                      'GET', _strip_query(url), status=response.status_code)
+                for chunk in response.iter_content(CHUNK_SIZE):
+                    consume(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise self._transport_error(exc, 'GET', _strip_query(url), 'download of the stored archive', 1) from None
+
+    @staticmethod
+    def _is_transient(exc):
+        # A timeout may mean the server is still working on the request; only a refused or reset
+        # connection is safe to try again for any method the caller marked as retryable.
+        return isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(exc, requests.exceptions.SSLError)
+
+    @staticmethod
+    def _decode(response, method, url):
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise EceApiError('ECE answered %s %s with HTTP %d but the body is not JSON.' % (method, url, response.status_code),
+                              method, url, status=response.status_code) from None
+
+    def _http_error(self, response, method, url, operation, attempt):
+        errors = _error_list(response)
+        details = ' '.join('%s (%s)' % (e.get('message', ''), e.get('code', '')) for e in errors if isinstance(e, dict))
+        msg = '%s failed: ECE answered HTTP %d' % (operation, response.status_code)
+        msg += (': ' + details) if details else '.'
+        if attempt > 1:
+            msg += ' Gave up after %d tries.' % attempt
+        return EceApiError(msg, method, url, status=response.status_code, errors=errors)
+
+    def _transport_error(self, exc, method, url, operation, attempt):
+        if isinstance(exc, requests.exceptions.SSLError):
+            msg = ('%s failed: the TLS certificate of %s could not be verified (%s). Set ca_path to the PEM bundle that '
+                   'signed the ECE certificate, or validate_certs=false for testing only.' % (operation, self.base_url, _first_line(exc)))
+        elif isinstance(exc, requests.exceptions.Timeout):
+            msg = ('%s failed: no answer within the timeout of %gs per socket operation. Raise the timeout option '
+                   'if ECE is slow.' % (operation, self.timeout))
+        elif isinstance(exc, requests.exceptions.ConnectionError):
+            msg = '%s failed: could not connect to or lost the connection with %s (%s).' % (operation, self.base_url, _first_line(exc))
+        else:
+            msg = '%s failed: %s' % (operation, _first_line(exc))
+        if attempt > 1:
+            msg += ' Gave up after %d tries.' % attempt
+        return EceApiError(msg, method, url)
+
+
+def _strip_query(url):
+    """File URLs may be pre-signed: their query is a credential of its own and stays out of messages."""
+    parts = urlsplit(url)
+    return '%s://%s%s' % (parts.scheme, parts.netloc, parts.path)
+
+
+def _first_line(exc):
+    return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__

@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: bring one extension to its desired state.
+
+Find it (by id, else by exact name), compare the managed fields, and send only the writes that are
+needed: create, update, upload, delete. Options a user leaves out are not managed. The write
+boundary (ExtensionsApi) handles check mode; this layer builds the result and the diff.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
+
+NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]+$')
+METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
+
+
+class DesiredExtension:
+    """What the user asked for; None means "not managed"."""
+
+    def __init__(self, name, extension_id=None, state='present', extension_type=None, version=None,
+                 description=None, download_url=None, file=None, force_upload=False):
+        self.name = name
+        self.id = extension_id
+        self.state = state
+        self.extension_type = extension_type
+        self.version = version
+        self.description = description
+        self.download_url = download_url
+        self.file = file
+        self.force_upload = force_upload
+        self.archive = None
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(params['name'], extension_id=params.get('id'), state=params.get('state', 'present'),
+                   extension_type=params.get('extension_type'), version=params.get('version'),
+                   description=params.get('description'), download_url=params.get('download_url'),
+                   file=params.get('file'), force_upload=params.get('force_upload', False))
+
+    def validate(self):
+        """Every check that needs no request; raises EceError naming the option and the fix."""
+        if not self.name or not NAME_PATTERN.match(self.name):
+            raise EceError('Option name %r may contain only ASCII letters, digits, "_", "." and "-" (ECE rejects other '
+                           'characters); rename it, e.g. %r.' % (self.name, re.sub(r'[^A-Za-z0-9_.-]+', '-', self.name or '') or 'my-extension'))
+        if self.id is not None and not str(self.id).strip():
+            raise EceError('Option id is empty; leave it out to find the extension by name.')
+        if self.state == 'absent':
+            return
+        if self.download_url is not None and self.file is not None:
+            raise EceError('Options download_url and file are mutually exclusive: give ECE a URL to copy the archive from, '
+                           'or a local file to upload, not both.')
+        if self.download_url is not None:
+            validate_download_url(self.download_url)
+        if self.file is not None:
+            self.archive = LocalArchive.open_checked(self.file)
+
+    def metadata(self):
+        return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
+
+
+def validate_download_url(url):
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        raise EceError('Option download_url must be an http:// or https:// URL that ECE can download the archive from, '
+                       'not %r. For a local archive use option file instead.' % url)
+
+
+def metadata_view(extension):
+    """The managed metadata of a server object (what diffs show)."""
+    return {field: extension.get(field) for field in METADATA_FIELDS if extension.get(field) is not None}
+
+
+def update_body(current, desired):
+    """The full replacement body an update needs: current values, overlaid with the managed ones.
+
+    The type always comes from the server (ECE cannot change it). download_url is sent only when it
+    changes, because sending it makes ECE download the archive again.
+    """
+    body = {
+        'name': desired.name,
+        'version': desired.version if desired.version is not None else current.get('version'),
+        'extension_type': current.get('extension_type'),
+    }
+    description = desired.description if desired.description is not None else current.get('description')
+    if description is not None:
+        body['description'] = description
+    if desired.download_url is not None and desired.download_url != current.get('download_url'):
+        body['download_url'] = desired.download_url
+    return body
+
+
+def metadata_changes(current, desired):
+    """Managed fields whose desired value differs from the server's, as {field: (before, after)}."""
+    changes = {}
+    for field in ('name', 'version', 'description', 'download_url'):
+        wanted = getattr(desired, field)
+        if wanted is not None and wanted != (current.get(field) or ('' if field == 'description' else None)):
+            changes[field] = (current.get(field), wanted)
+    return changes
+
+
+class ExtensionReconciler:
+    """Runs one desired extension against the server through an ExtensionsApi; returns the module result."""
+
+    def __init__(self, api, warn=None):
+        self.api = api
+        self.warn = warn or (lambda msg: None)
+
+    def find(self, desired):
+        if desired.id is not None:
+            return self.api.get(desired.id)
+        found = self.api.find_by_name(desired.name)
+        if len(found) > 1:
+            raise EceError('%d extensions are named %s (ids %s); give option id to choose one.'
+                           % (len(found), desired.name, ', '.join(sorted(str(e.get('id')) for e in found))))
+        return found[0] if found else None
+
+    def run(self, desired, current=None, looked_up=False):
+        """Converge; `current` may be passed when the caller has already read the server (bulk use)."""
+        desired.validate()
+        if not looked_up:
+            current = self.find(desired)
+        if desired.state == 'absent':
+            return self._absent(desired, current)
+        if current is None:
+            return self._create(desired)
+        return self._converge(desired, current)
+
+    def _absent(self, desired, current):
+        if current is None:
+            return dict(changed=False, extension={}, diff=dict(before={}, after={}))
+        try:
+            self.api.delete(current['id'])
+        except EceApiError as exc:
+            if exc.has_code('extensions.extension_in_use'):
+                raise EceApiError('Extension %s (id %s) is in use and was not deleted: %s Remove it from those deployments first.'
+                                  % (current.get('name'), current['id'], exc.ece_messages()),
+                                  exc.method, exc.url, exc.status, exc.errors) from None
+            raise
+        return dict(changed=True, extension=current, diff=dict(before=metadata_view(current), after={}))
+
+    def _create(self, desired):
+        if desired.id is not None:
+            raise EceError('No extension has id %s. Ids are assigned by ECE, so an extension cannot be created with a chosen id; '
+                           'leave id out to create %s by name.' % (desired.id, desired.name))
+        missing = [opt for opt in ('extension_type', 'version') if getattr(desired, opt) is None]
+        if missing:
+            raise EceError('Extension %s does not exist yet, and creating it needs option%s %s.'
+                           % (desired.name, 's' if len(missing) > 1 else '', ' and '.join(missing)))
+        body = desired.metadata()
+        try:
+            extension = self.api.create(body)
+        except EceApiError as exc:
+            raise self._download_failure(exc, desired) from None
+        after = metadata_view(body)
+        if desired.archive is not None:
+            extension = self._upload(extension, desired, body)
+            after['file'] = desired.archive.summary()
+        return dict(changed=True, extension=extension, diff=dict(before={}, after=after))
+
+    def _converge(self, desired, current):
+        if desired.extension_type is not None and desired.extension_type != current.get('extension_type'):
+            raise EceError('Extension %s (id %s) is a %s, but extension_type=%s was asked for. ECE cannot change the type of an '
+                           'extension: delete it and create it again, or create one with another name.'
+                           % (current.get('name'), current.get('id'), current.get('extension_type'), desired.extension_type))
+        changes = metadata_changes(current, desired)
+        before, after = metadata_view(current), metadata_view(current)
+        for field, (_old, new) in changes.items():
+            after[field] = new
+        extension = current
+        if changes:
+            try:
+                extension = self.api.update(current['id'], update_body(current, desired), current)
+            except EceApiError as exc:
+                raise self._download_failure(exc, desired) from None
+        uploaded = False
+        if desired.archive is not None:
+            upload_needed, before['file'] = self._upload_needed(current, desired)
+            after['file'] = desired.archive.summary()
+            if upload_needed:
+                extension = self._upload(extension, desired, current)
+                uploaded = True
+        return dict(changed=bool(changes) or uploaded, extension=extension, diff=dict(before=before, after=after))
+
+    def _upload_needed(self, current, desired):
+        """(upload?, what is known of the server's file) following the contract: size, then SHA-256, then warn."""
+        archive = desired.archive
+        stored = current.get('file_metadata') or {}
+        if 'size' not in stored:
+            return True, None
+        known = {'size': stored['size']}
+        if desired.force_upload:
+            return True, known
+        if stored['size'] != archive.size:
+            return True, known
+        hashing = hash_in_background(archive)
+        try:
+            known['sha256'] = self.api.stored_sha256(current)
+        except EceError as exc:
+            hashing.join()
+            self.warn('The archive stored for extension %s could not be read to compare contents (%s); its size equals the '
+                      'local file\'s, so it was kept. Use force_upload=true to upload anyway.' % (current.get('name'), exc.msg))
+            return False, known
+        hashing.join()
+        return known['sha256'] != archive.sha256, known
+
+    def _upload(self, extension, desired, current):
+        try:
+            return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
+        except EceApiError as exc:
+            raise EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
+                              % (exc.msg, desired.name), exc.method, exc.url, exc.status, exc.errors) from None
+
+    def _download_failure(self, exc, desired):
+        if not exc.has_code('extensions.request_execution_failed') or desired.download_url is None:
+            return exc
+        msg = ('ECE could not download the archive from download_url %s: %s Make sure the URL is reachable from ECE '
+               'without redirects or authentication.' % (desired.download_url, exc.ece_messages()))
+        try:
+            leftovers = [ext for ext in self.api.find_by_name(desired.name) if not ext.get('file_metadata')]
+        except EceApiError:
+            leftovers = []
+        if leftovers:
+            msg += (' Extension %s now exists without an archive (id %s); running again with a reachable URL repairs it.'
+                    % (desired.name, ', '.join(str(e.get('id')) for e in leftovers)))
+        return EceApiError(msg, exc.method, exc.url, exc.status, exc.errors)

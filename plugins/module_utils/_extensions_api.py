@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: the six extension operations of the ECE API.
+
+This is the write boundary. In check mode the writes send nothing and return the object the real
+request would most likely have returned, so no module can forget check mode. It also knows how
+each operation may be tried again: reads, updates, uploads and deletes are idempotent; a create
+is not, so after an unclear failure it looks for the extension before it sends the create again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from urllib.parse import quote
+
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._multipart import multipart_body
+from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYABLE_STATUSES
+
+COLLECTION_PATH = '/deployments/extensions'
+NO_USER_ID_HINT = ('The credentials carry no user id (extensions.no_user_id): extensions belong to users, so use the API key '
+                   'of a user, or a username and password, not a system or service key.')
+
+
+def item_path(extension_id):
+    return '%s/%s' % (COLLECTION_PATH, quote(str(extension_id), safe=''))
+
+
+def _explain(exc):
+    """ECE errors whose own text does not say what to do get a sentence that does."""
+    if isinstance(exc, EceApiError) and exc.has_code('extensions.no_user_id'):
+        return EceApiError('%s %s' % (exc.msg, NO_USER_ID_HINT), exc.method, exc.url, exc.status, exc.errors)
+    return exc
+
+
+class ExtensionsApi:
+    """List, get, create, update, upload and delete extensions through one EceClient."""
+
+    def __init__(self, client, check_mode=False):
+        self.client = client
+        self.check_mode = check_mode
+
+    # Reads: always sent, also in check mode.
+
+    def list(self):
+        try:
+            body = self.client.request('GET', COLLECTION_PATH, operation='Listing extensions')
+        except EceApiError as exc:
+            raise _explain(exc) from None
+        return list(body.get('extensions') or [])
+
+    def get(self, extension_id, include_deployments=False):
+        """The extension, or None when ECE does not know the id."""
+        params = {'include_deployments': 'true' if include_deployments else 'false'}
+        try:
+            return self.client.request('GET', item_path(extension_id), params=params,
+                                       operation='Reading extension %s' % extension_id)
+        except EceApiError as exc:
+            if exc.status == 404:
+                return None
+            raise _explain(exc) from None
+
+    def find_by_name(self, name):
+        return [ext for ext in self.list() if ext.get('name') == name]
+
+    def stored_sha256(self, extension):
+        """SHA-256 of the archive ECE stores, streamed from `file_metadata.url` (never held in memory)."""
+        url = (extension.get('file_metadata') or {}).get('url')
+        if not url:
+            raise EceError('ECE gives no file_metadata.url for extension %s.' % extension.get('id'))
+        digest = hashlib.sha256()
+        self.client.download(url, digest.update)
+        return digest.hexdigest()
+
+    # Writes: in check mode they return the predicted object instead.
+
+    def create(self, body):
+        if self.check_mode:
+            return dict(body, id=None, url=None, deployments=None)
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            try:
+                return self.client.request('POST', COLLECTION_PATH, json_body=body, retry=False,
+                                           operation='Creating extension %s' % body['name'])
+            except EceApiError as exc:
+                if exc.has_code('extensions.id_already_exists'):
+                    # The server's random id collided; nothing was created, so asking again is safe.
+                    adopted = None
+                elif exc.status is None or exc.status in RETRYABLE_STATUSES:
+                    # The create may or may not have happened: look before sending it again.
+                    adopted = self._created_meanwhile(body['name'])
+                else:
+                    raise _explain(exc) from None
+                if adopted is not None:
+                    return adopted
+                delay = self.client.retry_policy.delay(attempt, waited)
+                if delay is None:
+                    raise _explain(exc) from None
+                self.client.sleep(delay)
+                waited += delay
+
+    def _created_meanwhile(self, name):
+        """The extension an unanswered create made, if any (the caller found none of that name before)."""
+        try:
+            found = self.find_by_name(name)
+        except EceApiError:
+            return None
+        if len(found) > 1:
+            raise EceError('Creating extension %s had no clear answer, and now %d extensions carry that name (ids %s). '
+                           'Delete the extra ones, then run again.' % (name, len(found), ', '.join(sorted(e['id'] for e in found))))
+        return found[0] if found else None
+
+    def update(self, extension_id, body, current):
+        if self.check_mode:
+            return dict(current, **body)
+        try:
+            return self.client.request('POST', item_path(extension_id), json_body=body,
+                                       operation='Updating extension %s' % extension_id)
+        except EceApiError as exc:
+            raise _explain(exc) from None
+
+    def upload(self, extension_id, archive, current):
+        if self.check_mode:
+            return dict(current, file_metadata=dict((current.get('file_metadata') or {}), size=archive.size))
+        filename = os.path.basename(archive.path)
+        with open(archive.path, 'rb') as handle:
+            try:
+                return self.client.request('PUT', item_path(extension_id),
+                                           body_factory=lambda: multipart_body(handle, filename),
+                                           operation='Uploading %s to extension %s' % (filename, extension_id))
+            except EceApiError as exc:
+                raise _explain(exc) from None
+
+    def delete(self, extension_id):
+        if self.check_mode:
+            return
+        try:
+            self.client.request('DELETE', item_path(extension_id), operation='Deleting extension %s' % extension_id)
+        except EceApiError as exc:
+            # A retried delete whose first try went through finds nothing left: that is the wanted state.
+            if exc.status == 404:
+                return
+            raise _explain(exc) from None
+
+
+def hash_in_background(archive):
+    """Start hashing the local archive while the server's copy downloads; join() before reading archive.sha256."""
+    thread = threading.Thread(target=lambda: archive.sha256, daemon=True)
+    thread.start()
+    return thread

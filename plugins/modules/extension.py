@@ -1,0 +1,245 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: extension
+short_description: Manage one ECE deployment extension (custom plugin or bundle)
+version_added: 0.1.0
+description:
+  - Creates, updates, uploads the archive of, and deletes one deployment extension on Elastic Cloud
+    Enterprise (ECE) or Elastic Cloud, through the C(/api/v1/deployments/extensions) API.
+  - The extension is found by O(id) when given, else by its exact O(name).
+  - Only the options you give are managed; the ones you leave out keep their value on the server.
+  - The archive comes either from a URL that ECE copies it from (O(download_url)), or from a local zip
+    file that the module uploads (O(file)). A local file is uploaded only when its content differs from
+    the server's copy (see O(file)).
+author:
+  - ece.platform contributors
+extends_documentation_fragment:
+  - ece.platform.connection
+  - ece.platform.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: partial
+    details:
+      - Idempotent, except with O(force_upload=true), which uploads and reports a change on every run.
+options:
+  name:
+    description:
+      - Name of the extension. It identifies the extension when O(id) is not given.
+      - ASCII letters, digits, V(_), V(.) and V(-) only; anything else fails before any request is sent.
+      - Names are not unique in ECE; when more than one extension has this name the task fails and lists
+        their ids, so you can choose one with O(id).
+    type: str
+    required: true
+  id:
+    description:
+      - Act on exactly the extension with this id. With a different O(name), this renames it.
+      - ECE assigns ids, so with O(state=present) an unknown id is an error; with O(state=absent) it is a no-op.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the extension; V(absent) deletes it.
+      - An extension still used by deployments is not deleted; the task fails and names the deployments.
+    type: str
+    choices: [present, absent]
+    default: present
+  extension_type:
+    description:
+      - V(plugin) or V(bundle). Required to create an extension.
+      - ECE cannot change the type of an existing extension; a different type fails and names both.
+    type: str
+    choices: [plugin, bundle]
+  version:
+    description:
+      - Elasticsearch version the extension is for. Required to create an extension.
+      - An exact version for a plugin, for example V(8.15.1); a wildcard for a bundle, for example V(8.*) or V(*).
+    type: str
+  description:
+    description:
+      - Free text description. V("") clears it.
+    type: str
+  download_url:
+    description:
+      - Pattern A. An C(http://) or C(https://) URL of the zip archive, which ECE downloads itself.
+      - It must be reachable from ECE without redirects or authentication.
+      - When it differs from the extension's current URL the extension is updated and ECE downloads the
+        archive again. The content behind an unchanged URL is not compared.
+      - Mutually exclusive with O(file).
+    type: str
+  file:
+    description:
+      - Pattern B. Path of a local zip archive on the machine that runs the module, uploaded after the
+        metadata exists.
+      - The upload happens when the extension has no archive yet, when the sizes differ, or when the sizes
+        are equal but the SHA-256 of the server's copy (streamed from its C(file_metadata.url)) differs from
+        the local file's. When the server's copy cannot be read, the size decides and the module warns.
+      - A missing, unreadable, empty or non-zip file fails before any request is sent.
+      - Mutually exclusive with O(download_url).
+    type: path
+  force_upload:
+    description:
+      - Upload O(file) even when the server's copy is identical. Reports a change on every run.
+    type: bool
+    default: false
+notes:
+  - Uploads stream the archive from disk, so memory use does not depend on the archive's size, and
+    O(timeout) applies to each socket operation, not to the whole upload.
+  - Nodes load extensions when they start; after changing an extension in use, a deployment needs a
+    plan change (or a no-op plan) to pick up the new archive.
+seealso:
+  - module: ece.platform.extension_info
+  - name: ECE extensions API
+    description: Elastic's reference for the deployment extensions API.
+    link: https://www.elastic.co/docs/api/doc/cloud-enterprise/group/endpoint-extensions
+'''
+
+EXAMPLES = r'''
+- name: Create a bundle that ECE downloads from a URL (pattern A)
+  ece.platform.extension:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+    ca_path: /etc/pki/ece-ca.pem
+    name: synonyms
+    extension_type: bundle
+    version: "8.*"
+    description: Company synonyms
+    download_url: https://artifacts.example.com/synonyms-2024.zip
+
+- name: Create a plugin from a local archive and upload it when its content changes (pattern B)
+  ece.platform.extension:
+    host: https://ece.example.com:12443
+    username: admin
+    password: "{{ ece_password }}"
+    name: analysis-custom
+    extension_type: plugin
+    version: 8.15.1
+    file: files/analysis-custom-8.15.1.zip
+
+- name: Set the connection once for many tasks
+  module_defaults:
+    group/ece.platform.ece:
+      host: https://ece.example.com:12443
+      api_key: "{{ ece_api_key }}"
+  block:
+    - name: Rename an extension, found by its id
+      ece.platform.extension:
+        id: "4226448541"
+        name: analysis-custom-v2
+
+    - name: Delete an extension
+      ece.platform.extension:
+        name: old-bundle
+        state: absent
+'''
+
+RETURN = r'''
+extension:
+  description:
+    - The extension as ECE returned it after the task. In check mode, the predicted object.
+    - After O(state=absent), the extension as it was before deletion, or an empty dict when there was none.
+  returned: always
+  type: dict
+  sample:
+    id: "4226448541"
+    name: analysis-custom
+    extension_type: plugin
+    version: 8.15.1
+    description: Custom analysis plugin
+    url: repo://4226448541
+    download_url: null
+    deployments: null
+    file_metadata:
+      size: 48213
+      last_modified_date: "2026-11-28T12:41:16.138Z"
+      url: https://ece.example.com:12443/files/4226448541.zip
+  contains:
+    id:
+      description: Id ECE assigned to the extension.
+      type: str
+      returned: when the extension exists
+    url:
+      description: The C(repo://) URL that deployment plans use to reference the extension.
+      type: str
+      returned: when the extension exists
+    file_metadata:
+      description: C(size), C(last_modified_date) and a temporary download C(url) of the stored archive.
+      type: dict
+      returned: when an archive is stored
+diff:
+  description: The managed fields before and after, with C(file) (C(size), C(sha256)) when O(file) is managed.
+  returned: in diff mode
+  type: dict
+status:
+  description: HTTP status of the failed API request.
+  returned: on API failure
+  type: int
+  sample: 400
+errors:
+  description: ECE's list of errors (C(code), C(message), C(fields)) as sent.
+  returned: on API failure
+  type: list
+  elements: dict
+  sample:
+    - code: extensions.extension_in_use
+      message: Cannot delete extension [4226448541]. It is used by deployments [search-prod].
+method:
+  description: HTTP method of the failed API request.
+  returned: on API failure
+  type: str
+  sample: DELETE
+url:
+  description: URL of the failed API request.
+  returned: on API failure
+  type: str
+  sample: https://ece.example.com:12443/api/v1/deployments/extensions/4226448541
+'''
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
+from ansible_collections.ece.platform.plugins.module_utils._multipart import HAS_TOOLBELT, TOOLBELT_IMPORT_ERROR
+
+
+def main():
+    module = ece_module(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            id=dict(type='str'),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            extension_type=dict(type='str', choices=['plugin', 'bundle']),
+            version=dict(type='str'),
+            description=dict(type='str'),
+            download_url=dict(type='str'),
+            file=dict(type='path'),
+            force_upload=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[('download_url', 'file')],
+        supports_check_mode=True,
+    )
+    if module.params['file'] is not None and not HAS_TOOLBELT:
+        module.fail_json(msg=missing_required_lib('requests-toolbelt', reason='to upload option file'), exception=TOOLBELT_IMPORT_ERROR)
+
+    def converge():
+        desired = DesiredExtension.from_params(module.params)
+        api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
+        result = ExtensionReconciler(api, warn=module.warn).run(desired)
+        if not module._diff:
+            result.pop('diff', None)
+        return result
+
+    run_or_fail(module, converge)
+
+
+if __name__ == '__main__':
+    main()

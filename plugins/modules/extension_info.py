@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: extension_info
+short_description: Read ECE deployment extensions
+version_added: 0.1.0
+description:
+  - Lists the deployment extensions (custom plugins and bundles) of Elastic Cloud Enterprise (ECE) or
+    Elastic Cloud, optionally filtered, and optionally with the deployments that use each one.
+  - Never changes anything.
+author:
+  - ece.platform contributors
+extends_documentation_fragment:
+  - ece.platform.connection
+  - ece.platform.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads, so it runs the same in check mode.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+options:
+  id:
+    description:
+      - Return only the extension with this id. An unknown id gives an empty list, not a failure.
+    type: str
+  name:
+    description:
+      - Return only extensions with exactly this name.
+    type: str
+  extension_type:
+    description:
+      - Return only extensions of this type.
+    type: str
+    choices: [plugin, bundle]
+  include_deployments:
+    description:
+      - Fill C(deployments) of each returned extension with the deployments that use it (up to 10000).
+      - This reads each matching extension once more, so filter first when there are many.
+    type: bool
+    default: false
+seealso:
+  - module: ece.platform.extension
+'''
+
+EXAMPLES = r'''
+- name: List every extension
+  ece.platform.extension_info:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+  register: all_extensions
+
+- name: Find the plugins named analysis-custom and the deployments using them
+  ece.platform.extension_info:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+    name: analysis-custom
+    extension_type: plugin
+    include_deployments: true
+  register: found
+
+- name: Show where it is used
+  ansible.builtin.debug:
+    msg: "{{ found.extensions | map(attribute='deployments') | list }}"
+'''
+
+RETURN = r'''
+extensions:
+  description: The matching extensions as ECE returns them, in ECE's order; an empty list when none match.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: "4226448541"
+      name: analysis-custom
+      extension_type: plugin
+      version: 8.15.1
+      url: repo://4226448541
+      deployments: ["search-prod"]
+      file_metadata:
+        size: 48213
+        last_modified_date: "2026-11-28T12:41:16.138Z"
+        url: https://ece.example.com:12443/files/4226448541.zip
+status:
+  description: HTTP status of the failed API request.
+  returned: on API failure
+  type: int
+errors:
+  description: ECE's list of errors (C(code), C(message), C(fields)) as sent.
+  returned: on API failure
+  type: list
+  elements: dict
+method:
+  description: HTTP method of the failed API request.
+  returned: on API failure
+  type: str
+url:
+  description: URL of the failed API request.
+  returned: on API failure
+  type: str
+'''
+
+from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._extension_info import read_extensions
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
+
+
+def main():
+    module = ece_module(
+        argument_spec=dict(
+            id=dict(type='str'),
+            name=dict(type='str'),
+            extension_type=dict(type='str', choices=['plugin', 'bundle']),
+            include_deployments=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+
+    def read():
+        api = ExtensionsApi(client_from_module(module))
+        params = module.params
+        extensions = read_extensions(api, extension_id=params['id'], name=params['name'],
+                                     extension_type=params['extension_type'], include_deployments=params['include_deployments'])
+        return dict(changed=False, extensions=extensions)
+
+    run_or_fail(module, read)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,90 @@
+"""Start and stop the ECE emulator (and a plain file server for download_url archives) as child processes.
+
+Used by the test suite, the demo and the benchmarks, so that every one of them starts the emulator
+the same way and always stops it, also when what runs in between fails.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EMULATOR = os.path.join(REPO, 'tests', 'emulator', 'ece_emulator.py')
+
+
+def free_port():
+    """A port that was free a moment ago on loopback."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_ready(proc, timeout=30):
+    """Read the emulator's stdout until its READY line; return the base URL."""
+    result = {}
+
+    def reader():
+        for line in proc.stdout:
+            if line.startswith('READY '):
+                result['url'] = line.split(None, 1)[1].strip()
+                return
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if 'url' not in result:
+        proc.kill()
+        raise RuntimeError('the emulator did not report READY within %ss (exit code %s)' % (timeout, proc.poll()))
+    return result['url']
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def emulator(api_key=None, username=None, password=None, tls_dir=None, data_dir=None, port=None):
+    """Run the emulator; yield its base URL (https when tls_dir is given, ca.pem then lies in tls_dir)."""
+    cmd = [sys.executable, EMULATOR, '--port', str(port or free_port()), '--bind', '127.0.0.1']
+    if api_key:
+        cmd += ['--api-key', api_key]
+    if username:
+        cmd += ['--username', username, '--password', password]
+    if tls_dir:
+        cmd += ['--tls', '--cert-dir', tls_dir]
+    if data_dir:
+        cmd += ['--data-dir', data_dir]
+    # The credentials go on the command line of a short-lived local test process only.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)  # pylint: disable=consider-using-with
+    try:
+        yield _wait_for_ready(proc)
+    finally:
+        _stop(proc)
+
+
+@contextlib.contextmanager
+def file_server(directory):
+    """Serve `directory` over plain HTTP on loopback (the place ECE downloads `download_url` archives from)."""
+    port = free_port()
+    cmd = [sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1', '--directory', directory]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # pylint: disable=consider-using-with
+    try:
+        for _attempt in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(('127.0.0.1', port), timeout=0.1):
+                break
+            if proc.poll() is not None:
+                raise RuntimeError('the file server exited early')
+            threading.Event().wait(0.05)
+        yield 'http://127.0.0.1:%d' % port
+    finally:
+        _stop(proc)

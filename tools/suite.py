@@ -1,0 +1,114 @@
+"""`make test`: run every check of the project, print each step's result, fail when any step fails.
+
+Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity, units and integration
+(against a freshly started emulator), and ansible-lint with the production profile.
+`make test STEPS=units,integration` runs a subset.
+"""
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+
+import collection_tree
+import emulator_process
+
+REPO = collection_tree.REPO
+VENV_BIN = os.path.dirname(sys.executable)
+PYTHON_VERSION = '%d.%d' % sys.version_info[:2]
+
+
+def run(cmd, cwd=REPO, env=None):
+    """Run a command with the venv first on PATH; True when it succeeds."""
+    full_env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get('PATH', ''))
+    full_env.update(env or {})
+    print('$ ' + ' '.join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=cwd, env=full_env, check=False).returncode == 0
+
+
+def ansible_test(*args, env=None):
+    tree = collection_tree.sync_tree()
+    collection_tree.write_pip_bootstrap()
+    return run(['ansible-test'] + list(args) + ['--venv', '--python', PYTHON_VERSION, '--color', 'no'], cwd=tree, env=env)
+
+
+def step_emulator():
+    return run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/emulator'])
+
+
+def step_sanity():
+    return ansible_test('sanity')
+
+
+def step_units():
+    return ansible_test('units')
+
+
+def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url):
+    """The variables the integration targets read (see tests/integration/integration_config.yml.sample)."""
+    lines = [
+        '# Written by tools/suite.py for one run against the local emulator.',
+        'ece_host: "%s"' % host,
+        'ece_api_key: "%s"' % api_key,
+        'ece_username: "%s"' % username,
+        'ece_password: "%s"' % password,
+        'ece_ca_path: "%s"' % ca_path,
+        'ece_emulator_url: "%s"' % host,
+        'ece_archive_dir: "%s"' % archive_dir,
+        'ece_archive_url: "%s"' % archive_url,
+    ]
+    return '\n'.join(lines) + '\n'
+
+
+def step_integration():
+    api_key, password = secrets.token_hex(16), secrets.token_hex(12)
+    username = 'admin'
+    with tempfile.TemporaryDirectory(prefix='ece-it-') as tmp:
+        tls_dir, archive_dir = os.path.join(tmp, 'tls'), os.path.join(tmp, 'archives')
+        os.makedirs(archive_dir)
+        with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir) as host, \
+                emulator_process.file_server(archive_dir) as archive_url:
+            tree = collection_tree.sync_tree()
+            config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url)
+            with open(os.path.join(tree, 'tests', 'integration', 'integration_config.yml'), 'w', encoding='utf-8') as handle:
+                handle.write(config)
+            return ansible_test('integration', env={'ECE_SECRETS_TO_HIDE': api_key + ' ' + password})
+
+
+def step_lint():
+    return run(['ansible-lint', '--profile', 'production', '--offline'])
+
+
+STEPS = {
+    'emulator': step_emulator,
+    'sanity': step_sanity,
+    'units': step_units,
+    'integration': step_integration,
+    'lint': step_lint,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--steps', default=','.join(STEPS), help='comma-separated subset of: ' + ', '.join(STEPS))
+    names = [name for name in parser.parse_args().steps.split(',') if name]
+    unknown = [name for name in names if name not in STEPS]
+    if unknown:
+        parser.error('unknown steps: %s' % ', '.join(unknown))
+    results = []
+    for name in names:
+        print('\n==== %s ====' % name, flush=True)
+        started = time.monotonic()
+        ok = STEPS[name]()
+        results.append((name, ok, time.monotonic() - started))
+    print('\n==== summary ====')
+    for name, ok, seconds in results:
+        print('%-12s %-4s %6.1fs' % (name, 'PASS' if ok else 'FAIL', seconds))
+    return 0 if all(ok for _name, ok, _seconds in results) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
