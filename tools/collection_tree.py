@@ -16,7 +16,9 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Outside the repository: inside it, ansible-test would ask git for the files and find the copy ignored.
-TREE_ROOT = os.path.join(tempfile.gettempdir(), 'ece-platform-test-' + hashlib.sha256(REPO.encode()).hexdigest()[:10])
+# ECE_TEST_TREE lets two test runs of one checkout work side by side.
+TREE_ROOT = os.environ.get('ECE_TEST_TREE') or os.path.join(tempfile.gettempdir(),
+                                                            'ece-platform-test-' + hashlib.sha256(REPO.encode()).hexdigest()[:10])
 COLLECTION_DIR = os.path.join(TREE_ROOT, 'ansible_collections', 'ece', 'platform')
 
 PIP_BOOTSTRAP = '''\
