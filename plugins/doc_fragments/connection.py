@@ -18,7 +18,7 @@ options:
     required: true
   api_key:
     description:
-      - API key, sent as C(Authorization: ApiKey <key>). Elastic Cloud accepts only API keys.
+      - 'API key, sent as C(Authorization: ApiKey <key>). Elastic Cloud accepts only API keys.'
       - Mutually exclusive with O(username) and O(password). One of O(api_key) and O(username) is required.
       - If not set, the value of the E(ECE_API_KEY) or E(EC_API_KEY) environment variable is used.
     type: str

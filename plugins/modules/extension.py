@@ -18,7 +18,7 @@ description:
     file that the module uploads (O(file)). A local file is uploaded only when its content differs from
     the server's copy (see O(file)).
 author:
-  - ece.platform contributors
+  - ece.platform maintainers (@ece-platform)
 extends_documentation_fragment:
   - ece.platform.connection
   - ece.platform.attributes

@@ -14,7 +14,7 @@ description:
     Elastic Cloud, optionally filtered, and optionally with the deployments that use each one.
   - Never changes anything.
 author:
-  - ece.platform contributors
+  - ece.platform maintainers (@ece-platform)
 extends_documentation_fragment:
   - ece.platform.connection
   - ece.platform.attributes
