@@ -14,6 +14,7 @@ import os
 import stat
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._zip_builder import build_zip
 
 CHUNK_SIZE = 1024 * 1024
 # A zip archive starts with a local file header, or is empty and starts with the end-of-directory record.
@@ -23,14 +24,25 @@ ZIP_MAGICS = (b'PK\x03\x04', b'PK\x05\x06')
 class LocalArchive:
     """A validated local zip file: its path and size, and its SHA-256 computed once, when first needed."""
 
-    def __init__(self, path, size):
+    def __init__(self, path, size, upload_name=None):
         self.path = path
         self.size = size
+        # The file name sent with the upload; a zip built from a directory is named after the directory.
+        self.upload_name = upload_name or os.path.basename(path)
         self._sha256 = None
 
     @classmethod
-    def open_checked(cls, path, option='file'):
-        """Check that `path` is a readable, non-empty zip file; fail naming the option and the fix."""
+    def open_checked(cls, path, option='file', workdir=None):
+        """Check that `path` is a readable, non-empty zip file, or zip it when it is a directory.
+
+        Fails naming the option and the fix. A zip built from a directory lies in `workdir`
+        (the module's temporary directory, which Ansible removes).
+        """
+        if os.path.isdir(path):
+            built = build_zip(path, workdir=workdir, option=option)
+            archive = cls.open_checked(built, option)
+            archive.upload_name = os.path.basename(os.path.normpath(path)) + '.zip'
+            return archive
         try:
             info = os.stat(path)
         except FileNotFoundError:
@@ -38,8 +50,6 @@ class LocalArchive:
                            % (option, path)) from None
         except OSError as exc:
             raise EceError('Option %s: %r cannot be examined: %s.' % (option, path, exc.strerror)) from None
-        if stat.S_ISDIR(info.st_mode):
-            raise EceError('Option %s: %r is a directory. Give the path of a zip archive.' % (option, path))
         if not stat.S_ISREG(info.st_mode):
             raise EceError('Option %s: %r is not a regular file. Give the path of a zip archive.' % (option, path))
         if info.st_size == 0:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
+from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive
 
 NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]+$')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
@@ -44,8 +45,11 @@ class DesiredExtension:
                    description=params.get('description'), download_url=params.get('download_url'),
                    file=params.get('file'), force_upload=params.get('force_upload', False))
 
-    def validate(self):
-        """Every check that needs no request; raises EceError naming the option and the fix."""
+    def validate(self, workdir=None):
+        """Every check that needs no request; raises EceError naming the option and the fix.
+
+        `workdir` receives the zip built when option file names a directory.
+        """
         if not self.name or not NAME_PATTERN.match(self.name):
             raise EceError('Option name %r may contain only ASCII letters, digits, "_", "." and "-" (ECE rejects other '
                            'characters); rename it, e.g. %r.' % (self.name, re.sub(r'[^A-Za-z0-9_.-]+', '-', self.name or '') or 'my-extension'))
@@ -58,8 +62,10 @@ class DesiredExtension:
                            'or a local file to upload, not both.')
         if self.download_url is not None:
             validate_download_url(self.download_url)
-        if self.file is not None:
-            self.archive = LocalArchive.open_checked(self.file)
+        if self.file is not None and self.archive is None:
+            self.archive = LocalArchive.open_checked(self.file, workdir=workdir)
+            if self.extension_type == 'plugin':
+                check_plugin_archive(self.archive.path, self.version, shown_path=self.file)
 
     def metadata(self):
         return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
@@ -123,8 +129,10 @@ class ExtensionReconciler:
         return found[0] if found else None
 
     def run(self, desired, current=None, looked_up=False):
-        """Converge; `current` may be passed when the caller has already read the server (bulk use)."""
-        desired.validate()
+        """Converge; `current` may be passed when the caller has already read the server (bulk use).
+
+        `desired` must have been validated, so bad input has failed before this sends anything.
+        """
         if not looked_up:
             current = self.find(desired)
         if desired.state == 'absent':

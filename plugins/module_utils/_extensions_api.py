@@ -12,7 +12,6 @@ is not, so after an unclear failure it looks for the extension before it sends t
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from urllib.parse import quote
 
@@ -126,7 +125,7 @@ class ExtensionsApi:
     def upload(self, extension_id, archive, current):
         if self.check_mode:
             return dict(current, file_metadata=dict((current.get('file_metadata') or {}), size=archive.size))
-        filename = os.path.basename(archive.path)
+        filename = archive.upload_name
         with open(archive.path, 'rb') as handle:
             try:
                 return self.client.request('PUT', item_path(extension_id),

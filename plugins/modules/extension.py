@@ -79,10 +79,17 @@ options:
     description:
       - Pattern B. Path of a local zip archive on the machine that runs the module, uploaded after the
         metadata exists.
+      - It may also name a directory. The module then zips the directory itself, deterministically (sorted
+        entries, fixed timestamps and permissions), so an unchanged tree gives the same bytes and is not
+        uploaded again. This keeps bundles as plain files in version control.
+      - With O(extension_type=plugin), the archive must hold a plugin descriptor (C(plugin-descriptor.properties)
+        or C(stable-plugin-descriptor.properties)) whose C(elasticsearch.version) equals O(version); this is
+        checked before any request.
       - The upload happens when the extension has no archive yet, when the sizes differ, or when the sizes
         are equal but the SHA-256 of the server's copy (streamed from its C(file_metadata.url)) differs from
         the local file's. When the server's copy cannot be read, the size decides and the module warns.
-      - A missing, unreadable, empty or non-zip file fails before any request is sent.
+      - A missing, unreadable or empty file, a file that is not a zip archive, or an empty directory fails before
+        any request is sent.
       - Mutually exclusive with O(download_url).
     type: path
   force_upload:
@@ -97,6 +104,7 @@ notes:
     plan change (or a no-op plan) to pick up the new archive.
 seealso:
   - module: ece.platform.extension_info
+  - module: ece.platform.extension_set
   - name: ECE extensions API
     description: Elastic's reference for the deployment extensions API.
     link: https://www.elastic.co/docs/api/doc/cloud-enterprise/group/endpoint-extensions
@@ -232,6 +240,7 @@ def main():
 
     def converge():
         desired = DesiredExtension.from_params(module.params)
+        desired.validate(workdir=module.tmpdir)
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
         result = ExtensionReconciler(api, warn=module.warn).run(desired)
         if not module._diff:

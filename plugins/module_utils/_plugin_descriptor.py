@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: check a plugin archive's descriptor before anything is sent.
+
+ECE refuses a plugin whose `elasticsearch.version` differs from the extension's `version`, but only
+after the upload (or, worse, when a node starts). Reading the descriptor from the local zip catches
+that mistake before the first request.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+
+DESCRIPTOR_NAMES = ('plugin-descriptor.properties', 'stable-plugin-descriptor.properties')
+# Older plugin zips keep everything under an `elasticsearch/` folder.
+DESCRIPTOR_DIRS = ('', 'elasticsearch/')
+MAX_DESCRIPTOR_BYTES = 64 * 1024
+
+
+def parse_properties(text):
+    """The key/value pairs of a Java .properties text (the subset plugin descriptors use)."""
+    values = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in '#!':
+            continue
+        for separator in ('=', ':'):
+            if separator in line:
+                key, value = line.split(separator, 1)
+                values[key.strip()] = value.strip()
+                break
+    return values
+
+
+def read_descriptor(archive_path):
+    """(name in the zip, properties) of the plugin descriptor, or (None, None) when there is none."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            names = set(archive.namelist())
+            for folder in DESCRIPTOR_DIRS:
+                for descriptor in DESCRIPTOR_NAMES:
+                    name = folder + descriptor
+                    if name in names:
+                        with archive.open(name) as handle:
+                            return name, parse_properties(handle.read(MAX_DESCRIPTOR_BYTES).decode('utf-8', 'replace'))
+    except zipfile.BadZipFile as exc:
+        raise EceError('Option file: %r is not a readable zip archive (%s).' % (archive_path, exc)) from None
+    return None, None
+
+
+def check_plugin_archive(archive_path, version, shown_path=None):
+    """Fail unless the zip holds a plugin descriptor whose elasticsearch.version equals `version`."""
+    shown = shown_path or archive_path
+    name, properties = read_descriptor(archive_path)
+    if name is None:
+        raise EceError('Option file: %r holds no plugin descriptor (%s at the top of the zip), so ECE would reject it as a '
+                       'plugin. Add the descriptor, or use extension_type=bundle.' % (shown, ' or '.join(DESCRIPTOR_NAMES)))
+    found = properties.get('elasticsearch.version')
+    if version is not None and found != version:
+        raise EceError('Option version is %s but the plugin descriptor %s in %r says elasticsearch.version=%s; they must be '
+                       'equal. Build the plugin for %s, or set version to %s.' % (version, name, shown, found, version, found))

@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: a zip archive built from a directory, the same bytes every time.
+
+Bundles are easiest to keep as plain files in git. When option `file` names a directory the module
+zips it itself; entries are sorted and carry a fixed timestamp and fixed permissions, so an
+unchanged tree gives byte-identical archives and the upload check finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+COMPRESS_LEVEL = 6
+CHUNK_SIZE = 1024 * 1024
+
+
+def _entries(root):
+    """(archive name, path, is_dir) for everything under root, sorted by archive name; symlinks are followed."""
+    found = []
+    for top, dirs, files in os.walk(root, followlinks=True):
+        rel_top = os.path.relpath(top, root)
+        for name in dirs:
+            found.append((_archive_name(rel_top, name) + '/', os.path.join(top, name), True))
+        for name in files:
+            found.append((_archive_name(rel_top, name), os.path.join(top, name), False))
+    return sorted(found)
+
+
+def _archive_name(rel_top, name):
+    joined = name if rel_top == '.' else os.path.join(rel_top, name)
+    return joined.replace(os.sep, '/')
+
+
+def _info(name, mode):
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+    info.create_system = 3  # Unix, so the permission bits below are honoured
+    info.external_attr = mode << 16
+    return info
+
+
+def build_zip(directory, workdir=None, option='file'):
+    """Zip `directory` into a new file under `workdir`; returns its path. The caller removes it."""
+    entries = _entries(directory)
+    if not any(not is_dir for _name, _path, is_dir in entries):
+        raise EceError('Option %s: directory %r holds no files; put the extension\'s files in it.' % (option, directory))
+    handle, path = tempfile.mkstemp(prefix='ece-extension-', suffix='.zip', dir=workdir)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(path, 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
+            for name, source, is_dir in entries:
+                if is_dir:
+                    archive.writestr(_info(name, stat.S_IFDIR | DIR_MODE), b'')
+                    continue
+                info = _info(name, stat.S_IFREG | FILE_MODE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with open(source, 'rb') as src, archive.open(info, 'w', force_zip64=True) as dst:
+                    shutil.copyfileobj(src, dst, CHUNK_SIZE)
+    except OSError as exc:
+        os.unlink(path)
+        raise EceError('Option %s: building a zip archive from directory %r failed: %s.' % (option, directory, exc)) from None
+    return path
