@@ -13,5 +13,8 @@ demo: venv
 test: venv
 	$(PYTHON) tools/suite.py --steps $(STEPS)
 
+bench: venv
+	$(PYTHON) bench/run.py
+
 clean:
 	rm -rf .venv .cache .ansible tests/output
