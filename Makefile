@@ -1,6 +1,6 @@
 # Two commands for a newcomer on a fresh machine: `make demo` and `make test`. Both set everything up.
 PYTHON := .venv/bin/python
-STEPS ?= emulator,sanity,units,integration,lint
+STEPS ?= emulator,sanity,units,integration,package,lint
 
 .PHONY: demo test bench venv clean
 

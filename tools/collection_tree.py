@@ -34,6 +34,19 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + args)
 '''
 
 
+def source_collections_path():
+    """A collections root whose ansible_collections/ece/platform is a symlink to this checkout.
+
+    Enough for ansible-playbook, ansible-doc and ansible-lint (only ansible-test wants a real directory).
+    """
+    root = os.path.join(REPO, '.cache', 'collections')
+    link = os.path.join(root, 'ansible_collections', 'ece', 'platform')
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    if not os.path.islink(link):
+        os.symlink(REPO, link)
+    return root
+
+
 def project_files():
     """Tracked files plus untracked ones that .gitignore does not exclude."""
     out = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import zipfile
 
+import collection_tree
 import emulator_process
 
 REPO = emulator_process.REPO
@@ -30,16 +31,6 @@ def plugin_files(build):
     }
 
 
-def collections_path():
-    """A collections root whose ansible_collections/ece/platform is this checkout."""
-    root = os.path.join(REPO, '.cache', 'collections')
-    link = os.path.join(root, 'ansible_collections', 'ece', 'platform')
-    os.makedirs(os.path.dirname(link), exist_ok=True)
-    if not os.path.islink(link):
-        os.symlink(REPO, link)
-    return root
-
-
 def main():
     api_key = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix='ece-demo-') as tmp:
@@ -55,7 +46,7 @@ def main():
                 'demo_plugin_zip': os.path.join(tmp, 'analysis-1.zip'), 'demo_plugin_zip_v2': os.path.join(tmp, 'analysis-2.zip'),
                 'ansible_python_interpreter': sys.executable,
             }
-            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ECE_API_KEY=api_key,
+            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collection_tree.source_collections_path(), ECE_API_KEY=api_key,
                        ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
             cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), os.path.join(REPO, 'demo', 'demo.yml'),
                    '-e', json.dumps(extra_vars)]

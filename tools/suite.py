@@ -1,7 +1,8 @@
 """`make test`: run every check of the project, print each step's result, fail when any step fails.
 
 Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity, units and integration
-(against a freshly started emulator), and ansible-lint with the production profile.
+(against a freshly started emulator), the packaging check (build, install, use the installed copy),
+and ansible-lint with the production profile.
 `make test STEPS=units,integration` runs a subset.
 """
 
@@ -78,8 +79,14 @@ def step_integration():
             return ansible_test('integration', env={'ECE_SECRETS_TO_HIDE': api_key + ' ' + password})
 
 
+def step_package():
+    return run([sys.executable, os.path.join(REPO, 'tools', 'package_check.py')])
+
+
 def step_lint():
-    return run(['ansible-lint', '--profile', 'production', '--offline'])
+    # ansible-lint must resolve ece.platform.* (FQCNs, the action group) to this checkout.
+    return run(['ansible-lint', '--profile', 'production', '--offline'],
+               env={'ANSIBLE_COLLECTIONS_PATH': collection_tree.source_collections_path()})
 
 
 STEPS = {
@@ -87,6 +94,7 @@ STEPS = {
     'sanity': step_sanity,
     'units': step_units,
     'integration': step_integration,
+    'package': step_package,
     'lint': step_lint,
 }
 

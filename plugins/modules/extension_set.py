@@ -83,7 +83,8 @@ options:
     default: false
 seealso:
   - module: ece.platform.extension
-  - role: ece.platform.extensions
+  - plugin: ece.platform.extensions
+    plugin_type: role
 '''
 
 EXAMPLES = r'''

@@ -1,0 +1,120 @@
+"""Emulator of Elastic Cloud Enterprise's deployment-extensions API, for tests, the demo and benchmarks.
+
+    python tests/emulator/ece_emulator.py --port PORT [--bind 127.0.0.1] [--tls --cert-dir DIR]
+        [--api-key KEY] [--username U --password P] [--data-dir DIR] [--verbose]
+
+Prints `READY <base-url>` once it accepts connections and serves until SIGTERM or SIGINT, then exits 0.
+`--port 0` picks a free port (the READY line tells which). The API lives under `/api/v1`; test hooks
+under `/_emulator` (see emulator_handler.py, and the project's design contract, section "The emulator").
+Only the Python 3 stdlib and `cryptography` (for --tls) are needed.
+"""
+
+import argparse
+import http.server
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+
+import emulator_handler
+import emulator_store
+from emulator_body import BodyError
+
+
+class EmulatorServer(http.server.ThreadingHTTPServer):
+    """A threaded HTTP(S) server; TLS handshakes run in the per-connection threads."""
+
+    daemon_threads = True  # open keep-alive connections must not delay shutdown
+    allow_reuse_address = True
+    request_queue_size = 128  # concurrency tests and benchmarks open many connections at once
+
+    def __init__(self, address, app, ssl_context=None):
+        self.app = app
+        self.ssl_context = ssl_context
+        if ':' in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, emulator_handler.Handler)
+
+    def get_request(self):
+        sock, address = super().get_request()
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up, time out or reject the certificate are routine in tests, not errors.
+        if isinstance(sys.exc_info()[1], (OSError, BodyError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions API.')
+    parser.add_argument('--port', type=int, required=True, help='port to listen on (0 picks a free one)')
+    parser.add_argument('--bind', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
+    parser.add_argument('--tls', action='store_true', help='serve HTTPS with a freshly generated CA and certificate')
+    parser.add_argument('--cert-dir', help='where --tls writes ca.pem (created when missing)')
+    parser.add_argument('--api-key', help='accept "Authorization: ApiKey <KEY>"')
+    parser.add_argument('--username', help='accept HTTP basic auth with this user (needs --password)')
+    parser.add_argument('--password', help='password for --username')
+    parser.add_argument('--data-dir', help='where archives are stored (default: a temp dir removed at exit)')
+    parser.add_argument('--verbose', action='store_true', help='log one line per request to stderr')
+    args = parser.parse_args(argv)
+    if args.tls and not args.cert_dir:
+        parser.error('--tls needs --cert-dir')
+    if (args.username is None) != (args.password is None):
+        parser.error('--username and --password go together')
+    return args
+
+
+def url_host(bind):
+    """The host part of the base URL: wildcard binds are reached through loopback."""
+    host = {'0.0.0.0': '127.0.0.1', '::': '::1', '': '127.0.0.1'}.get(bind, bind)
+    return '[%s]' % host if ':' in host else host
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    stop = threading.Event()
+    # Installed before anything slow, so a SIGTERM during start-up still ends in a clean exit 0.
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    signal.signal(signal.SIGINT, lambda *_args: stop.set())
+    own_data_dir = args.data_dir is None
+    data_dir = tempfile.mkdtemp(prefix='ece-emulator-') if own_data_dir else args.data_dir
+    try:
+        store = emulator_store.Store(data_dir)
+        ssl_context = None
+        if args.tls:
+            # Imported here: only --tls needs `cryptography`.
+            import emulator_tls  # pylint: disable=import-outside-toplevel
+            key_dir = tempfile.mkdtemp(prefix='ece-emulator-tls-')
+            try:
+                ssl_context = emulator_tls.server_context(args.cert_dir, key_dir)
+            finally:
+                shutil.rmtree(key_dir, ignore_errors=True)  # the key lives on only inside the SSLContext
+        scheme = 'https' if args.tls else 'http'
+        app = emulator_handler.App(store, scheme, None, api_key=args.api_key, username=args.username, password=args.password,
+                                   verbose=args.verbose)
+        try:
+            server = EmulatorServer((args.bind, args.port), app, ssl_context)
+        except OSError as exc:
+            sys.stderr.write('ece_emulator: cannot listen on %s:%s: %s\n' % (args.bind, args.port, exc))
+            return 1
+        app.default_host = '%s:%d' % (url_host(args.bind), server.server_address[1])
+        thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.2}, daemon=True)
+        thread.start()
+        print('READY %s://%s' % (scheme, app.default_host), flush=True)
+        while not stop.wait(0.5):
+            pass
+        server.shutdown()
+        server.server_close()
+    finally:
+        if own_data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

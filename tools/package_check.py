@@ -1,0 +1,107 @@
+"""The `package` step of `make test`: what users install must work on its own.
+
+Builds the collection tarball, checks that it holds only what users need, installs it into an empty
+collections path, reads every module's docs with ansible-doc, and runs a playbook against the
+emulator with only the installed copy on the collections path (never the source tree).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+import emulator_process
+
+REPO = emulator_process.REPO
+BIN = os.path.dirname(sys.executable)
+MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if name.endswith('.py'))
+MUST_HOLD = ['MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'roles/extensions/meta/argument_specs.yml']
+MUST_NOT_HOLD = ('tests/', 'tools/', 'demo/', 'bench/', '.ci/', '.venv/', '.cache/', 'Makefile', 'requirements-dev.txt')
+
+PLAYBOOK = '''
+- name: Use the installed collection
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/ece.platform.ece:
+      host: "{{ host }}"
+  tasks:
+    - name: Create a bundle from a directory
+      ece.platform.extension:
+        name: packaged
+        extension_type: bundle
+        version: "*"
+        file: "{{ bundle_dir }}"
+      register: created
+    - name: Read it back
+      ece.platform.extension_info:
+        name: packaged
+      register: found
+    - name: Converge the same state through the role
+      ansible.builtin.include_role:
+        name: ece.platform.extensions
+      vars:
+        ece_extensions:
+          - {name: packaged, extension_type: bundle, version: "*", file: "{{ bundle_dir }}"}
+    - name: Check what happened
+      ansible.builtin.assert:
+        that:
+          - created.changed
+          - found.extensions | length == 1
+          - not ece_extensions_result.changed
+'''
+
+
+def check(ok, what):
+    print(('ok    ' if ok else 'FAIL  ') + what, flush=True)
+    return ok
+
+
+def run(cmd, env=None, capture=False):
+    result = subprocess.run(cmd, env=env, check=False, capture_output=capture, text=True)
+    return result.returncode == 0, (result.stdout if capture else '')
+
+
+def main():
+    results = []
+    with tempfile.TemporaryDirectory(prefix='ece-package-') as tmp:
+        ok, _out = run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', REPO, '--output-path', tmp])
+        if not check(ok, 'ansible-galaxy collection build'):
+            return 1
+        tarball = [os.path.join(tmp, name) for name in os.listdir(tmp) if name.endswith('.tar.gz')][0]
+        with tarfile.open(tarball) as archive:
+            names = archive.getnames()
+        results.append(check(all(name in names for name in MUST_HOLD), 'the tarball holds %s' % ', '.join(MUST_HOLD)))
+        stray = [name for name in names if name.startswith(MUST_NOT_HOLD) or '__pycache__' in name]
+        results.append(check(not stray, 'the tarball holds no development files%s' % (': ' + ', '.join(stray[:5]) if stray else '')))
+
+        installed = os.path.join(tmp, 'installed')
+        ok, _out = run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', tarball, '-p', installed])
+        results.append(check(ok, 'ansible-galaxy collection install into an empty path'))
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+                   ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
+        for module in MODULES:
+            ok, out = run([os.path.join(BIN, 'ansible-doc'), '--json', 'ece.platform.' + module], env=env, capture=True)
+            doc = json.loads(out).get('ece.platform.' + module, {}) if ok else {}
+            where = doc.get('doc', {}).get('filename', '')
+            results.append(check(ok and where.startswith(installed), 'ansible-doc ece.platform.%s reads the installed copy' % module))
+
+        bundle = os.path.join(tmp, 'bundle', 'dictionaries')
+        os.makedirs(bundle)
+        with open(os.path.join(bundle, 'synonyms.txt'), 'w', encoding='utf-8') as handle:
+            handle.write('laptop, notebook\n')
+        playbook = os.path.join(tmp, 'installed-copy.yml')
+        with open(playbook, 'w', encoding='utf-8') as handle:
+            handle.write(PLAYBOOK)
+        api_key = os.urandom(12).hex()
+        with emulator_process.emulator(api_key=api_key) as host:
+            extra = json.dumps({'host': host, 'bundle_dir': os.path.dirname(bundle), 'ansible_python_interpreter': sys.executable})
+            ok, _out = run([os.path.join(BIN, 'ansible-playbook'), playbook, '-e', extra], env=dict(env, ECE_API_KEY=api_key))
+        results.append(check(ok, 'a playbook with module, info module and role runs from the installed copy'))
+    return 0 if all(results) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
