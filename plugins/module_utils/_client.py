@@ -10,6 +10,7 @@ into EceApiError. Credentials live only in the header it adds to requests for th
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from urllib.parse import urlsplit
@@ -31,20 +32,27 @@ USER_AGENT = 'ece.platform-ansible-collection'
 CHUNK_SIZE = 1024 * 1024
 
 
+def _redacted(text):
+    """The host text with any `user:password@` part masked, so a message can quote it safely."""
+    return re.sub(r'^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/@]*@', lambda m: (m.group(1) or '') + '***@', text)
+
+
 def api_base_url(host):
     """`https://ece:12443`, with or without a trailing `/` or `/api/v1`, becomes `https://ece:12443/api/v1`."""
     text = (host or '').strip()
+    if '@' in text.split('/')[2 if '//' in text else 0]:
+        raise EceError('Option host must not carry credentials (%r); put them into api_key, or username and password.'
+                       % _redacted(text))
     parts = urlsplit(text)
     if parts.scheme not in ('http', 'https') or not parts.hostname:
         raise EceError("Option host must be a URL with scheme and host name, for example https://ece.example.com:12443, "
-                       "not %r." % text)
+                       "not %r." % _redacted(text))
     try:
         parts.port  # pylint: disable=pointless-statement
     except ValueError:
-        raise EceError('Option host has an invalid port: %r.' % text) from None
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise EceError('Option host must not carry a query, a fragment or credentials; '
-                       'put credentials into api_key or username and password.')
+        raise EceError('Option host has an invalid port: %r.' % _redacted(text)) from None
+    if parts.query or parts.fragment:
+        raise EceError('Option host must not carry a query or a fragment: %r.' % _redacted(text))
     path = parts.path.rstrip('/')
     if path.endswith(API_PREFIX):
         path = path[:-len(API_PREFIX)]
@@ -116,8 +124,14 @@ class EceClient:
                 if delay is None:
                     raise self._transport_error(exc, method, url, operation, attempt) from None
             else:
-                if response.status_code < 400:
+                if response.status_code < 300:
                     return self._decode(response, method, url)
+                if response.status_code < 400:
+                    # A redirect is never an answer of the API itself: following it could send the
+                    # credentials elsewhere, and taking its empty body as a reply would read as "nothing there".
+                    raise EceApiError('%s failed: ECE answered HTTP %d, a redirect to %s. Set host to the URL of the ECE API itself.'
+                                      % (operation, response.status_code, _strip_query(response.headers.get('Location', '?'))),
+                                      method, url, status=response.status_code)
                 retry_after = parse_retry_after(response.headers.get('Retry-After'))
                 delay = None
                 if retry and response.status_code in RETRYABLE_STATUSES:

@@ -18,7 +18,7 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive
 
-NAME_PATTERN = re.compile(r'^[A-Za-z0-9_.-]+$')
+NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
 
 
@@ -50,7 +50,7 @@ class DesiredExtension:
 
         `workdir` receives the zip built when option file names a directory.
         """
-        if not self.name or not NAME_PATTERN.match(self.name):
+        if not self.name or not NAME_PATTERN.fullmatch(self.name):
             raise EceError('Option name %r may contain only ASCII letters, digits, "_", "." and "-" (ECE rejects other '
                            'characters); rename it, e.g. %r.' % (self.name, re.sub(r'[^A-Za-z0-9_.-]+', '-', self.name or '') or 'my-extension'))
         if self.id is not None and not str(self.id).strip():

@@ -23,7 +23,7 @@ def parse_retry_after(value, now=None):
     if value is None:
         return None
     value = str(value).strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
