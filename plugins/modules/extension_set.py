@@ -83,8 +83,6 @@ options:
     default: false
 seealso:
   - module: ece.platform.extension
-  - plugin: ece.platform.extensions
-    plugin_type: role
 '''
 
 EXAMPLES = r'''
