@@ -194,7 +194,7 @@ class EceClient:
             msg = '%s failed: %s' % (operation, _first_line(exc))
         if attempt > 1:
             msg += ' Gave up after %d tries.' % attempt
-        return EceApiError(msg, method, url)
+        return EceApiError(msg, method, url, timed_out=isinstance(exc, requests.exceptions.Timeout))
 
 
 def _strip_query(url):

@@ -29,8 +29,10 @@ class EceError(Exception):
 class EceApiError(EceError):
     """An HTTP request to ECE that failed: transport error or a non-2xx reply."""
 
-    def __init__(self, msg, method, url, status=None, errors=None):
+    def __init__(self, msg, method, url, status=None, errors=None, timed_out=False):
         super().__init__(msg, method=method, url=url, status=status, errors=list(errors or []))
+        # No answer in time: the server may still be working on the request.
+        self.timed_out = timed_out
         self.method = method
         self.url = url
         self.status = status

@@ -89,8 +89,12 @@ class ExtensionsApi:
                 if exc.has_code('extensions.id_already_exists'):
                     # The server's random id collided; nothing was created, so asking again is safe.
                     adopted = None
+                elif exc.timed_out:
+                    # ECE may still be working on it: a look-up now could miss it, and a second create
+                    # could then make a duplicate. Look once after a pause, and never send it again.
+                    return self._after_timeout(exc, body['name'])
                 elif exc.status is None or exc.status in RETRYABLE_STATUSES:
-                    # The create may or may not have happened: look before sending it again.
+                    # Refused, reset or answered by a proxy: look before sending it again.
                     adopted = self._created_meanwhile(body['name'])
                 else:
                     raise _explain(exc) from None
@@ -101,6 +105,15 @@ class ExtensionsApi:
                     raise _explain(exc) from None
                 self.client.sleep(delay)
                 waited += delay
+
+    def _after_timeout(self, exc, name):
+        self.client.sleep(min(self.client.timeout, self.client.retry_policy.max_total_wait))
+        adopted = self._created_meanwhile(name)
+        if adopted is not None:
+            return adopted
+        raise EceApiError('%s ECE may still be creating extension %s, so the create was not sent again; run the task again '
+                          'to pick it up (or create it, if it never came).' % (exc.msg, name),
+                          exc.method, exc.url, exc.status, exc.errors, timed_out=True)
 
     def _created_meanwhile(self, name):
         """The extension an unanswered create made, if any (the caller found none of that name before)."""
