@@ -49,9 +49,25 @@ def _info(name, mode):
     return info
 
 
+def _check_names(directory, entries, option):
+    """Zip entry names must be UTF-8; a file name with other bytes reaches Python with surrogate escapes."""
+    for name, _path, _is_dir in entries:
+        try:
+            name.encode('utf-8')
+        except UnicodeEncodeError:
+            # Quote the raw bytes: the text itself cannot be encoded into a result either.
+            raise EceError('Option %s: directory %s holds %s, whose name is not valid UTF-8; zip archives need UTF-8 '
+                           'names, so rename it.' % (option, _printable(directory), _printable(name))) from None
+
+
+def _printable(text):
+    return repr(text.encode('utf-8', 'surrogateescape')).lstrip('b')
+
+
 def build_zip(directory, workdir=None, option='file'):
     """Zip `directory` into a new file under `workdir`; returns its path. The caller removes it."""
     entries = _entries(directory)
+    _check_names(directory, entries, option)
     if not any(not is_dir for _name, _path, is_dir in entries):
         raise EceError('Option %s: directory %r holds no files; put the extension\'s files in it.' % (option, directory))
     handle, path = tempfile.mkstemp(prefix='ece-extension-', suffix='.zip', dir=workdir)
