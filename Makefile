@@ -1,20 +1,23 @@
 # Two commands for a newcomer on a fresh machine: `make demo` and `make test`. Both set everything up.
 PYTHON := .venv/bin/python
-STEPS ?= emulator,sanity,units,integration,package,lint
+STEPS ?= emulator,sanity,units,sanity-2.19,units-2.19,integration,package,lint
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench docs venv venv-oldest clean
 
 venv:
 	@tools/make-venv.sh
 
+venv-oldest:
+	@tools/make-venv.sh .venv-2.19 3.11 requirements-oldest.txt
+
 demo: venv
 	$(PYTHON) tools/demo.py
 
-test: venv
+test: venv venv-oldest
 	$(PYTHON) tools/suite.py --steps $(STEPS)
 
 bench: venv
 	$(PYTHON) bench/run.py
 
 clean:
-	rm -rf .venv .cache .ansible tests/output
+	rm -rf .venv .venv-2.19 .cache .ansible tests/output

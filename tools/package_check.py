@@ -1,8 +1,9 @@
 """The `package` step of `make test`: what users install must work on its own.
 
 Builds the collection tarball, checks that it holds only what users need, installs it into an empty
-collections path, reads every module's docs with ansible-doc, and runs a playbook against the
-emulator with only the installed copy on the collections path (never the source tree).
+collections path, reads every module's docs with ansible-doc, runs a playbook against the emulator
+with only the installed copy on the collections path (never the source tree), and checks that
+ansible-builder finds the execution-environment dependencies and makes a build context unedited.
 """
 
 import json
@@ -17,7 +18,8 @@ import emulator_process
 REPO = emulator_process.REPO
 BIN = os.path.dirname(sys.executable)
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if name.endswith('.py'))
-MUST_HOLD = ['MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'roles/extensions/meta/argument_specs.yml']
+MUST_HOLD = ['MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'meta/runtime.yml', 'meta/execution-environment.yml',
+             'requirements.txt', 'bindep.txt', 'roles/extensions/meta/argument_specs.yml']
 MUST_NOT_HOLD = ('tests/', 'tools/', 'demo/', 'bench/', '.ci/', '.venv/', '.cache/', 'Makefile', 'requirements-dev.txt')
 
 PLAYBOOK = '''
@@ -54,6 +56,33 @@ PLAYBOOK = '''
 '''
 
 
+EE_DEFINITION = """---
+version: 3
+images:
+  base_image:
+    name: quay.io/ansible/awx-ee:latest
+dependencies:
+  galaxy:
+    collections:
+      - name: %s
+        type: file
+"""
+
+
+def check_execution_environment(tarball, installed, tmp):
+    """ansible-builder reads meta/execution-environment.yml of the installed copy, and creates a context from the tarball."""
+    ok, out = run([os.path.join(BIN, 'ansible-builder'), 'introspect', '--sanitize', installed], capture=True)
+    wanted = ('requests>=', 'requests-toolbelt>=', 'ca-certificates')
+    results = [check(ok and all(item in out for item in wanted), 'ansible-builder introspect lists %s' % ', '.join(wanted))]
+    definition = os.path.join(tmp, 'execution-environment.yml')
+    with open(definition, 'w', encoding='utf-8') as handle:
+        handle.write(EE_DEFINITION % tarball)
+    context = os.path.join(tmp, 'ee-context')
+    ok, _out = run([os.path.join(BIN, 'ansible-builder'), 'create', '-f', definition, '-c', context], capture=True)
+    results.append(check(ok and os.path.isfile(os.path.join(context, 'Dockerfile')), 'ansible-builder create makes a build context'))
+    return results
+
+
 def check(ok, what):
     print(('ok    ' if ok else 'FAIL  ') + what, flush=True)
     return ok
@@ -80,6 +109,7 @@ def main():
         installed = os.path.join(tmp, 'installed')
         ok, _out = run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', tarball, '-p', installed])
         results.append(check(ok, 'ansible-galaxy collection install into an empty path'))
+        results.extend(check_execution_environment(tarball, installed, tmp))
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                    ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
         for module in MODULES:

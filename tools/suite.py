@@ -1,6 +1,7 @@
 """`make test`: run every check of the project, print each step's result, fail when any step fails.
 
-Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity, units and integration
+Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity and units on the newest
+(2.21, Python 3.12) and the oldest (2.19, Python 3.11) supported ansible-core, integration on the newest
 (against a freshly started emulator), the packaging check (build, install, use the installed copy),
 and ansible-lint with the production profile.
 `make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets.
@@ -20,24 +21,28 @@ import emulator_process
 REPO = collection_tree.REPO
 VENV_BIN = os.path.dirname(sys.executable)
 PYTHON_VERSION = '%d.%d' % sys.version_info[:2]
+# The oldest supported ansible-core and its Python (see README, support matrix): made by `make venv-oldest`.
+OLDEST_VENV_BIN = os.path.join(REPO, '.venv-2.19', 'bin')
+OLDEST_PYTHON_VERSION = '3.11'
 
 
-def run(cmd, cwd=REPO, env=None):
+def run(cmd, cwd=REPO, env=None, venv_bin=VENV_BIN):
     """Run a command with the venv first on PATH; True when it succeeds."""
-    full_env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get('PATH', ''))
+    full_env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get('PATH', ''))
     full_env.update(env or {})
     print('$ ' + ' '.join(cmd), flush=True)
     return subprocess.run(cmd, cwd=cwd, env=full_env, check=False).returncode == 0
 
 
-def ansible_test(*args, env=None, extra_files=None):
+def ansible_test(*args, env=None, extra_files=None, venv_bin=VENV_BIN, python_version=PYTHON_VERSION):
     """Run ansible-test in a fresh copy of the project, plus `extra_files` ({relative path: text}) written into it."""
     tree = collection_tree.sync_tree()
     for rel, text in (extra_files or {}).items():
         with open(os.path.join(tree, rel), 'w', encoding='utf-8') as handle:
             handle.write(text)
-    collection_tree.write_pip_bootstrap()
-    return run(['ansible-test'] + list(args) + ['--venv', '--python', PYTHON_VERSION, '--color', 'no'], cwd=tree, env=env)
+    collection_tree.write_pip_bootstrap(os.path.join(venv_bin, 'python'))
+    return run(['ansible-test'] + list(args) + ['--venv', '--python', python_version, '--color', 'no'],
+               cwd=tree, env=env, venv_bin=venv_bin)
 
 
 def step_emulator():
@@ -50,6 +55,14 @@ def step_sanity():
 
 def step_units():
     return ansible_test('units')
+
+
+def step_sanity_oldest():
+    return ansible_test('sanity', venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
+
+
+def step_units_oldest():
+    return ansible_test('units', venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
 
 
 def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url):
@@ -95,6 +108,8 @@ STEPS = {
     'emulator': step_emulator,
     'sanity': step_sanity,
     'units': step_units,
+    'sanity-2.19': step_sanity_oldest,
+    'units-2.19': step_units_oldest,
     'integration': step_integration,
     'package': step_package,
     'lint': step_lint,
