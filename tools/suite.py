@@ -8,7 +8,9 @@ and ansible-lint with the production profile.
 """
 
 import argparse
+import collections
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import time
 
 import collection_tree
 import emulator_process
+import secret_scan
 
 REPO = collection_tree.REPO
 VENV_BIN = os.path.dirname(sys.executable)
@@ -24,17 +27,35 @@ PYTHON_VERSION = '%d.%d' % sys.version_info[:2]
 # The oldest supported ansible-core and its Python (see README, support matrix): made by `make venv-oldest`.
 OLDEST_VENV_BIN = os.path.join(REPO, '.venv-2.19', 'bin')
 OLDEST_PYTHON_VERSION = '3.11'
+OUTLINE = re.compile(r'Running .* integration test|PLAY RECAP|^\S+ +: ok=|fatal:|FAILED!|^ERROR|^FATAL|^WARNING: [^L]')
 
 
-def run(cmd, cwd=REPO, env=None, venv_bin=VENV_BIN):
-    """Run a command with the venv first on PATH; True when it succeeds."""
+def run(cmd, cwd=REPO, env=None, venv_bin=VENV_BIN, log_path=None):
+    """Run a command with the venv first on PATH; True when it succeeds.
+
+    With `log_path` the whole output goes to that file and only its outline (targets, recaps,
+    failures) to the console; after a failure the log's last lines follow.
+    """
     full_env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get('PATH', ''))
     full_env.update(env or {})
     print('$ ' + ' '.join(cmd), flush=True)
-    return subprocess.run(cmd, cwd=cwd, env=full_env, check=False).returncode == 0
+    if log_path is None:
+        return subprocess.run(cmd, cwd=cwd, env=full_env, check=False).returncode == 0
+    with open(log_path, 'w', encoding='utf-8', errors='replace') as log, \
+            subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, errors='replace') as proc:
+        tail = collections.deque(maxlen=150)
+        for line in proc.stdout:
+            log.write(line)
+            tail.append(line)
+            if OUTLINE.search(line):
+                print(line, end='', flush=True)
+    if proc.returncode != 0:
+        print('---- last lines of %s ----\n%s' % (log_path, ''.join(tail)), flush=True)
+    return proc.returncode == 0
 
 
-def ansible_test(*args, env=None, extra_files=None, venv_bin=VENV_BIN, python_version=PYTHON_VERSION):
+def ansible_test(*args, env=None, extra_files=None, venv_bin=VENV_BIN, python_version=PYTHON_VERSION, log_path=None):
     """Run ansible-test in a fresh copy of the project, plus `extra_files` ({relative path: text}) written into it."""
     tree = collection_tree.sync_tree()
     for rel, text in (extra_files or {}).items():
@@ -42,7 +63,7 @@ def ansible_test(*args, env=None, extra_files=None, venv_bin=VENV_BIN, python_ve
             handle.write(text)
     collection_tree.write_pip_bootstrap(os.path.join(venv_bin, 'python'))
     return run(['ansible-test'] + list(args) + ['--venv', '--python', python_version, '--color', 'no'],
-               cwd=tree, env=env, venv_bin=venv_bin)
+               cwd=tree, env=env, venv_bin=venv_bin, log_path=log_path)
 
 
 def step_emulator():
@@ -82,16 +103,26 @@ def integration_config(host, api_key, username, password, ca_path, archive_dir, 
 
 
 def step_integration():
+    """All targets against a fresh emulator, at -vvvv; then no credential may appear in anything the run left."""
     api_key, password = secrets.token_hex(16), secrets.token_hex(12)
     username = 'admin'
     with tempfile.TemporaryDirectory(prefix='ece-it-') as tmp:
         tls_dir, archive_dir = os.path.join(tmp, 'tls'), os.path.join(tmp, 'archives')
         os.makedirs(archive_dir)
+        log_path = os.path.join(collection_tree.TREE_ROOT, 'integration.log')
         with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir) as host, \
                 emulator_process.file_server(archive_dir) as archive_url:
             config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url)
-            return ansible_test('integration', *os.environ.get('ECE_IT_TARGETS', '').split(),
-                                extra_files={'tests/integration/integration_config.yml': config})
+            ok = ansible_test('integration', '-vvvv', *os.environ.get('ECE_IT_TARGETS', '').split(),
+                              extra_files={'tests/integration/integration_config.yml': config}, log_path=log_path)
+        output_dir = os.path.join(collection_tree.COLLECTION_DIR, 'tests', 'output')
+        leaks = secret_scan.find_secrets(secret_scan.secret_forms(api_key, username, password),
+                                         [log_path] + [p for p in secret_scan.files_under(output_dir)
+                                                       if not p.endswith('integration_config.yml')])
+        for what, path in leaks:
+            print('LEAK: the %s appears in %s' % (what, path))
+        print('%s the -vvvv output (%s) and tests/output hold no credential' % ('ok  ' if not leaks else 'FAIL', log_path))
+        return ok and not leaks
 
 
 def step_package():
