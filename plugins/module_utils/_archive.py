@@ -70,8 +70,11 @@ class LocalArchive:
             self._sha256 = sha256_of_file(self.path)
         return self._sha256
 
-    def summary(self):
-        return dict(size=self.size, sha256=self.sha256)
+    def summary(self, with_sha256=True):
+        """What a diff shows of the file; hashing a large archive costs seconds, so callers may skip it."""
+        if with_sha256 or self._sha256 is not None:
+            return dict(size=self.size, sha256=self.sha256)
+        return dict(size=self.size)
 
 
 def sha256_of_file(path):

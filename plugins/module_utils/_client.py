@@ -10,6 +10,7 @@ into EceApiError. Credentials live only in the header it adds to requests for th
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 import traceback
@@ -20,7 +21,6 @@ from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYAB
 
 try:
     import requests
-    from requests.auth import _basic_auth_str
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:
@@ -88,7 +88,8 @@ class EceClient:
         if api_key:
             self._authorization = 'ApiKey ' + api_key
         elif username:
-            self._authorization = _basic_auth_str(username, password or '')
+            token = base64.b64encode(('%s:%s' % (username, password or '')).encode('utf-8')).decode('ascii')
+            self._authorization = 'Basic ' + token
         else:
             self._authorization = None
         self._session = requests.Session()

@@ -11,7 +11,7 @@ said instead of reading it again. Only the writes that are needed are sent.
 
 from __future__ import annotations
 
-from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler
 
 
@@ -47,9 +47,9 @@ def _current_for(entry, by_id, by_name):
 class ExtensionSetReconciler:
     """Runs a validated list against the server; `exclusive` also deletes what the list does not name."""
 
-    def __init__(self, api, warn=None):
+    def __init__(self, api, warn=None, diff=True):
         self.api = api
-        self.single = ExtensionReconciler(api, warn=warn)
+        self.single = ExtensionReconciler(api, warn=warn, diff=diff)
 
     def run(self, desired, exclusive=False):
         server = self.api.list()
@@ -94,7 +94,7 @@ class ExtensionSetReconciler:
                 outcome.update(changed=True, extension=ext)
                 deleted.append(dict(id=ext_id, name=ext.get('name')))
             except EceError as exc:
-                if 'extensions.extension_in_use' in (getattr(exc, 'codes', None) or []):
+                if isinstance(exc, EceApiError) and exc.has_code('extensions.extension_in_use'):
                     kept_in_use.append(dict(id=ext_id, name=ext.get('name'), deployments=[], message=exc.msg))
                     continue
                 outcome.update(exc.result(), failed=True, changed=False)

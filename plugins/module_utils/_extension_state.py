@@ -115,9 +115,11 @@ def metadata_changes(current, desired):
 class ExtensionReconciler:
     """Runs one desired extension against the server through an ExtensionsApi; returns the module result."""
 
-    def __init__(self, api, warn=None):
+    def __init__(self, api, warn=None, diff=True):
         self.api = api
         self.warn = warn or (lambda msg: None)
+        # Without diff mode nobody reads the local archive's SHA-256 unless the upload decision needs it.
+        self.diff = diff
 
     def find(self, desired):
         if desired.id is not None:
@@ -170,7 +172,7 @@ class ExtensionReconciler:
         after = metadata_view(body)
         if desired.archive is not None:
             extension = self._upload(extension, desired, body)
-            after['file'] = desired.archive.summary()
+            after['file'] = desired.archive.summary(with_sha256=self.diff)
         return dict(changed=True, extension=extension, diff=dict(before={}, after=after))
 
     def _converge(self, desired, current):
@@ -191,7 +193,7 @@ class ExtensionReconciler:
         uploaded = False
         if desired.archive is not None:
             upload_needed, before['file'] = self._upload_needed(current, desired)
-            after['file'] = desired.archive.summary()
+            after['file'] = desired.archive.summary(with_sha256=self.diff)
             if upload_needed:
                 extension = self._upload(extension, desired, current)
                 uploaded = True

@@ -164,7 +164,7 @@ def main():
     def converge():
         desired = desired_items(module.params['extensions'], workdir=module.tmpdir)
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
-        results, failures, deleted, kept = ExtensionSetReconciler(api, warn=module.warn).run(desired, module.params['exclusive'])
+        results, failures, deleted, kept = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'])
         changed = any(r.get('changed') for r in results)
         diff = _diffs(results) if module._diff else None
         if not module._diff:
