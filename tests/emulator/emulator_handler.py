@@ -73,6 +73,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """One connection; requests on it are served one after the other (HTTP/1.1 keep-alive)."""
 
     protocol_version = 'HTTP/1.1'
+    # Headers and body go out in separate writes: with Nagle's algorithm the body would wait for the
+    # client's delayed ACK (up to 40 ms) on every keep-alive request, as servers in front of ECE do not.
+    disable_nagle_algorithm = True
     server_version = 'ece-emulator'
     timeout = 300  # seconds per socket operation; also how long an idle keep-alive connection may stay
     _expect_continue = False  # set by handle_expect_100 for the request being parsed
