@@ -7,7 +7,7 @@ body's hash without a second pass and without keeping the body.
 
 import hashlib
 
-CHUNK_SIZE = 64 * 1024
+CHUNK_SIZE = 1024 * 1024  # large blocks: each costs Python work, bytes cost little
 # A chunk-size line or trailer line longer than this is a broken (or hostile) client, not a real upload.
 MAX_LINE = 8 * 1024
 

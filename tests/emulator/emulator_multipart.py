@@ -42,7 +42,7 @@ def _field_name(header_block):
 class MultipartReader:
     """Walks the parts of a multipart body read through `read(n)` (e.g. a RequestBody)."""
 
-    def __init__(self, read, boundary, chunk_size=64 * 1024):
+    def __init__(self, read, boundary, chunk_size=1024 * 1024):
         self._read = read
         self._chunk_size = chunk_size
         # Every delimiter, the first included, is matched as CRLF + '--' + boundary; seeding the buffer
