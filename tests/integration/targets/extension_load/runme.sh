@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Runs the eight parts at once with: whether a change is expected, and the pass's name.
 run_parts() {
-    local expect_changed=$1 pass=$2 pids=() failed=0 remaining
+    local expect_changed=$1 pass=$2 pids=() failed=0 remaining code
     remaining=$((deadline - SECONDS))
     if [ "$remaining" -le 0 ]; then
         echo "out of time before pass $pass"
@@ -25,8 +25,10 @@ run_parts() {
         pids+=($!)
     done
     for index in "${!pids[@]}"; do
-        if ! wait "${pids[$index]}"; then
-            echo "pass $pass, part $((index + 1)) failed (exit code 124 means it ran out of time):"
+        code=0
+        wait "${pids[$index]}" || code=$?
+        if [ "$code" -ne 0 ]; then
+            echo "pass $pass, part $((index + 1)) failed with exit code $code (124: out of time):"
             tail -n 30 "$work/$pass-$((index + 1)).log"
             failed=1
         fi
@@ -36,8 +38,10 @@ run_parts() {
 }
 
 python load.py prepare "$config" "$work"
-# Against a real ECE the 200 extensions must not stay behind, also when a check fails.
+# Against a real ECE the 200 extensions must not stay behind, also when a check fails, and what an
+# interrupted earlier run left must go first.
 trap 'python load.py cleanup "$config" || true; rm -rf "$work"' EXIT
+python load.py cleanup "$config"
 
 run_parts true create
 python load.py verify "$config" 200

@@ -22,7 +22,7 @@ config_value() {
     python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1], encoding="utf-8")).get(sys.argv[2]) or "")' "$config" "$1"
 }
 
-python make_zips.py "$work"
+python prepare.py "$work"
 
 front_url=
 if [ -n "$(config_value ece_emulator_url)" ]; then
@@ -42,7 +42,7 @@ fi
 pids=()
 for mode in api_key basic; do
     timeout 120 ansible-playbook -vvvv -i localhost, -c local secrets.yml \
-        -e "@$config" -e "@$work/zips.yml" -e 'ansible_python_interpreter={{ ansible_playbook_python }}' \
+        -e "@$config" -e "@$work/vars.yml" -e 'ansible_python_interpreter={{ ansible_playbook_python }}' \
         -e "auth_mode=$mode" -e "front_url=$front_url" >"$work/$mode.log" 2>&1 &
     pids+=($!)
 done
