@@ -89,9 +89,10 @@ class ExtensionsApi:
                 if exc.has_code('extensions.id_already_exists'):
                     # The server's random id collided; nothing was created, so asking again is safe.
                     adopted = None
-                elif exc.timed_out:
-                    # ECE may still be working on it: a look-up now could miss it, and a second create
-                    # could then make a duplicate. Look once after a pause, and never send it again.
+                elif exc.timed_out or exc.status == 504:
+                    # ECE may still be working on it (our timeout, or a proxy's: 504): a look-up now could
+                    # miss it, and a second create could then make a duplicate. Look once after a pause,
+                    # and never send it again.
                     return self._after_timeout(exc, body['name'])
                 elif exc.status is None or exc.status in RETRYABLE_STATUSES:
                     # Refused, reset or answered by a proxy: look before sending it again.

@@ -322,3 +322,29 @@ def test_hash_in_background_computes_the_local_sha256(archive):
     hash_in_background(archive).join(10)
     with open(archive.path, 'rb') as handle:
         assert archive._sha256 == hashlib.sha256(handle.read()).hexdigest()  # pylint: disable=protected-access
+
+
+def timeout_error():
+    return EceApiError('Creating extension x failed: no answer within the timeout of 1s per socket operation.',
+                       'POST', BASE + COLLECTION_PATH, timed_out=True)
+
+
+@pytest.mark.parametrize('failure', [timeout_error(), api_error(504)], ids=['client-timeout', 'proxy-504'])
+def test_a_create_that_may_still_be_running_is_looked_up_after_a_pause_and_adopted(failure):
+    created = {'id': '42', 'name': 'x', 'extension_type': 'bundle', 'version': '*'}
+    client = FakeClient(failure, {'extensions': [created]})
+    client.timeout = 1.0
+    api = ExtensionsApi(client)
+    assert api.create({'name': 'x', 'extension_type': 'bundle', 'version': '*'}) == created
+    assert client.sent() == [('POST', COLLECTION_PATH), ('GET', COLLECTION_PATH)]
+    assert client.sleeps == [1.0]
+
+
+@pytest.mark.parametrize('failure', [timeout_error(), api_error(504)], ids=['client-timeout', 'proxy-504'])
+def test_a_create_that_may_still_be_running_is_never_sent_again(failure):
+    client = FakeClient(failure, {'extensions': []})
+    client.timeout = 1.0
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
+    assert 'was not sent again' in caught.value.msg and 'run the task again' in caught.value.msg
+    assert [call.method for call in client.calls] == ['POST', 'GET']
