@@ -1,6 +1,6 @@
 # Two commands for a newcomer on a fresh machine: `make demo` and `make test`. Both set everything up.
 PYTHON := .venv/bin/python
-STEPS ?= emulator,sanity,units,sanity-2.19,units-2.19,integration,package,lint
+STEPS ?= emulator,sanity,units,sanity-2.19,units-2.19,integration,package,docs,lint
 
 .PHONY: demo test bench docs venv venv-oldest clean
 
@@ -15,6 +15,9 @@ demo: venv
 
 test: venv venv-oldest
 	$(PYTHON) tools/suite.py --steps $(STEPS)
+
+docs: venv
+	$(PYTHON) tools/docs.py build
 
 bench: venv
 	$(PYTHON) bench/run.py

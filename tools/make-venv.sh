@@ -8,7 +8,8 @@ venv="${1:-.venv}"
 version="${2:-3.12}"
 requirements="${3:-requirements-dev.txt}"
 stamp="$venv/.requirements.sha256"
-want="$(cat requirements.txt "$requirements" | sha256sum | cut -d' ' -f1)"
+# Every requirements file: the dev file includes the others by -r.
+want="$(cat requirements*.txt "$requirements" | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$venv/bin/python" -c 'import ansible' 2>/dev/null; then
   exit 0
 fi

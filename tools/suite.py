@@ -3,7 +3,7 @@
 Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity and units on the newest
 (2.21, Python 3.12) and the oldest (2.19, Python 3.11) supported ansible-core, integration on the newest
 (against a freshly started emulator), the packaging check (build, install, use the installed copy),
-and ansible-lint with the production profile.
+antsibull-docs lint-collection-docs, and ansible-lint with the production profile.
 `make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets.
 """
 
@@ -129,6 +129,10 @@ def step_package():
     return run([sys.executable, os.path.join(REPO, 'tools', 'package_check.py')])
 
 
+def step_docs():
+    return run([sys.executable, os.path.join(REPO, 'tools', 'docs.py'), 'lint'])
+
+
 def step_lint():
     # ansible-lint must resolve ece.platform.* (FQCNs, the action group) to this checkout.
     return run(['ansible-lint', '--profile', 'production', '--offline'],
@@ -143,6 +147,7 @@ STEPS = {
     'units-2.19': step_units_oldest,
     'integration': step_integration,
     'package': step_package,
+    'docs': step_docs,
     'lint': step_lint,
 }
 

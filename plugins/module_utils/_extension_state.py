@@ -231,8 +231,10 @@ class ExtensionReconciler:
     def _download_failure(self, exc, desired):
         if not exc.has_code('extensions.request_execution_failed') or desired.download_url is None:
             return exc
+        # The URL's query may carry a token (pre-signed URLs): it stays out of the message.
+        shown = desired.download_url.split('?', 1)[0] + ('?...' if '?' in desired.download_url else '')
         msg = ('ECE could not download the archive from download_url %s: %s Make sure the URL is reachable from ECE '
-               'without redirects or authentication.' % (desired.download_url, exc.ece_messages()))
+               'without redirects or authentication.' % (shown, exc.ece_messages()))
         try:
             leftovers = [ext for ext in self.api.find_by_name(desired.name) if not ext.get('file_metadata')]
         except EceApiError:

@@ -174,6 +174,31 @@ extension:
       description: Id ECE assigned to the extension.
       type: str
       returned: when the extension exists
+    name:
+      description: Name of the extension.
+      type: str
+      returned: when the extension exists
+    extension_type:
+      description: V(plugin) or V(bundle).
+      type: str
+      returned: when the extension exists
+    version:
+      description: Elasticsearch version the extension is for.
+      type: str
+      returned: when the extension exists
+    description:
+      description: Description of the extension.
+      type: str
+      returned: when one is set
+    download_url:
+      description: The URL ECE copied the archive from (pattern A).
+      type: str
+      returned: when one is set
+    deployments:
+      description: Deployments using the extension; V(null) unless ECE was asked to include them.
+      type: list
+      elements: str
+      returned: when the extension exists
     url:
       description: The C(repo://) URL that deployment plans use to reference the extension.
       type: str

@@ -63,7 +63,7 @@ options:
         description: Free text; V("") clears it.
         type: str
       download_url:
-        description: C(http(s)) URL ECE copies the archive from. Mutually exclusive with O(extensions[].file).
+        description: C(http://) or C(https://) URL that ECE copies the archive from. Mutually exclusive with O(extensions[].file).
         type: str
       file:
         description:
