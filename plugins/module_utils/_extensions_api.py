@@ -120,8 +120,10 @@ class ExtensionsApi:
         """The extension an unanswered create made, if any (the caller found none of that name before)."""
         try:
             found = self.find_by_name(name)
-        except EceApiError:
-            return None
+        except EceApiError as exc:
+            # Not knowing whether it exists, a second create could make a duplicate: stop here instead.
+            raise EceApiError('Creating extension %s had no clear answer, and looking it up failed too (%s) Run the task again.'
+                              % (name, exc.msg), exc.method, exc.url, exc.status, exc.errors) from None
         if len(found) > 1:
             raise EceError('Creating extension %s had no clear answer, and now %d extensions carry that name (ids %s). '
                            'Delete the extra ones, then run again.' % (name, len(found), ', '.join(sorted(e['id'] for e in found))))

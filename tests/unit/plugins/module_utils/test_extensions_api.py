@@ -183,12 +183,6 @@ def test_unclear_create_is_sent_again_when_nothing_appeared():
     assert len(client.sleeps) == 1
 
 
-def test_unclear_create_is_sent_again_when_the_list_fails_too():
-    client = FakeClient(transport_error(), transport_error('GET'), CREATED)
-    assert ExtensionsApi(client).create(BODY) == CREATED
-    assert [method for method, _path in client.sent()] == ['POST', 'GET', 'POST']
-
-
 def test_unclear_create_that_made_two_fails_listing_them():
     client = FakeClient(transport_error(), {'extensions': [dict(CREATED, id='9'), dict(CREATED, id='8')]})
     with pytest.raises(EceError, match=r'now 2 extensions carry that name \(ids 8, 9\)'):
@@ -347,4 +341,12 @@ def test_a_create_that_may_still_be_running_is_never_sent_again(failure):
     with pytest.raises(EceApiError) as caught:
         ExtensionsApi(client).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
     assert 'was not sent again' in caught.value.msg and 'run the task again' in caught.value.msg
+    assert [call.method for call in client.calls] == ['POST', 'GET']
+
+
+def test_a_create_is_not_sent_again_when_the_look_up_after_it_fails_too():
+    client = FakeClient(transport_error(), api_error(503, method='GET'))
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
+    assert 'looking it up failed too' in caught.value.msg
     assert [call.method for call in client.calls] == ['POST', 'GET']
