@@ -1,0 +1,133 @@
+"""Fixed text of docs/benchmarks.md: how the rows are measured, why a missed target is missed, and findings.
+
+The tables are generated on every run; this text is not. The numbers quoted here come from the
+investigation that went with the benchmarks (cProfile, py-spy and getrusage on the same machine, 2026-11-28).
+"""
+
+METHOD = r"""
+- **Server.** The ECE emulator (`tests/emulator/ece_emulator.py`, plain HTTP, an API key), started with
+  `tools/emulator_process.py`. Modules run on `localhost` (local connection, the `.venv` Python), with the
+  connection in `ECE_HOST` / `ECE_API_KEY`. Before measuring, the run checks that a request on a reused
+  connection takes about a millisecond (*Machine* above): the emulator used to hold each one for a
+  delayed ACK (40 ms), which would have made rows 2 and 3 measure the emulator.
+- **What a time is.** Every measured thing is one play of a playbook that `bench/playbook.py` generates;
+  the callback `bench/callback_plugins/bench_timer.py` takes each play's wall time with `time.perf_counter`
+  in the ansible-playbook process. So ansible-playbook's own start-up (1.5 to 2 s here) is in no
+  measurement, for both sides alike, while everything a task costs (templating, the module's transfer, its
+  Python start-up, its requests) is. Plays that reset the emulator or warm the AnsiballZ cache are not
+  measured. Repetitions of the two sides are interleaved and the median is shown (column *runs*). The
+  `curl` / `sha256sum` sides are timed with `time.perf_counter` around the command.
+- **Row 1.** Loops of 10 items over one task, five loops of each (ping: two), interleaved:
+  `ece.platform.extension` on an existing, unchanged, metadata-only extension (it lists the extensions,
+  finds it by name, sends no write); `ansible.builtin.uri` GET of the same endpoint
+  (`/api/v1/deployments/extensions`) with the same key; `ansible.builtin.ping`. Per item = play time / 10.
+- **Row 2.** 20 extensions, each a small zip (`file:`). *The uri way* is `bench/playbooks/uri_converge.yml`:
+  list once, index by name, POST the missing ones, read the local sizes with one `ansible.builtin.find`
+  (cheaper than a `stat` per file; row 2a-stat shows that common variant, `uri_sizes_stat.yml`), PUT each
+  archive whose size differs. It compares sizes only; the role
+  also compares the SHA-256 of each stored copy of equal size. *The role* is `ece.platform.extensions`
+  (argument validation, one `extension_set` run, a report task). *create* starts from an empty server;
+  *no-op* runs with nothing to do, the two ways alternating (ABBA) on the same server state.
+- **Row 3.** The role against a loop of `ece.platform.extension` over the same items (small zips), from an
+  empty server (*new*: create + upload each) and again (*unchanged*: same size, so both download the
+  stored copy and compare SHA-256). The loop is measured at 10 and 100 (not at 500: that alone would take
+  3 to 5 minutes here; nothing is extrapolated), the role at 10, 100 and 500.
+- **Row 4.** A 1 GiB sparse file that starts with a zip header (`PK\x03\x04`) and 4 KiB of random bytes.
+  *module*: the play with one `ece.platform.extension` task, `file:` to a new extension (its lookup, POST
+  and upload, and its start-up of 0.3 to 0.4 s). *curl*: `curl -T` (a raw PUT) of the same file to an
+  existing extension at the same endpoint. The module sends `multipart/form-data`, as ECE expects; the
+  emulator takes both.
+- **Memory (4b, 4c, 5b).** The plays set `ansible_python_interpreter` to a generated shim that runs the
+  module under `bench/peak_rss.py`: the module runs unchanged as its child, and
+  `getrusage(RUSAGE_CHILDREN).ru_maxrss` after it exits is the module process's peak RSS. Baseline = the
+  same module, same wrapper, on a no-op run. Target: at most 64 MiB above it, for 64 MiB and 1 GiB alike.
+- **Row 5.** The same task again on the 1 GiB extension: same size, so the module streams the stored copy
+  from `file_metadata.url` into SHA-256 while a thread hashes the local file. *shell*:
+  `(curl URL | sha256sum) & sha256sum FILE; wait`, concurrently too.
+- **CPU rows (`-cpu`).** CPU seconds of the module process (from the same wrapper) and of the shell
+  commands: for information, because they change less than wall times when other work shares the machine.
+- **Noise.** The machine was shared with other test runs (see the load averages above). Interleaving
+  and medians keep the ratios usable; absolute times are not comparable between runs.
+"""
+
+UPLOAD_CPU = r"""
+The upload streams (flat memory, rows 4b and 4c); what it costs beyond curl is CPU in the module process,
+which on a 2-core machine competes with the emulator's side of the transfer. Two costs found with
+cProfile on a 1 GiB upload are fixed since: urllib3 read the body in 16 KiB blocks and every
+`MultipartEncoder.read()` cost tens of microseconds of bookkeeping (65,538 calls, 5.3 s of 9.0 s under the
+profiler; fixed in 1711a38 by a 1 MiB `blocksize`), and the whole archive was hashed for a diff that was
+then dropped (0.9 s; fixed in 58d71e1).
+
+What is left is small. The module process of a 1 GiB upload (the kept AnsiballZ file run directly, four
+runs each, quiet machine) needs 0.45 s user + 0.90 s sys with 269,000 minor page faults: each 1 MiB
+block is a fresh buffer above glibc's mmap threshold, so every 4 KiB of the archive faults a page in
+(py-spy: `CustomBytesIO.append` is the top frame). With a 64 KiB `blocksize` it needs 0.63 s user + 0.51 s
+sys with 5,800 faults: 0.2 s less CPU per GiB, the same wall time here (1.45 s either way). A multipart body
+of its own that reads into one reused buffer would need about what curl needs (in a bare `requests`
+test: 0.05 s user, 0.35 s sys per GiB, against 1.5 s + 1.0 s for 16 KiB blocks) and would drop the
+requests-toolbelt dependency; worth it only if uploads of many GiB on busy machines matter.
+"""
+
+MISSES = {
+    '4a': r"""
+See *Upload: where the CPU goes* below. The module's time is its start-up (0.3 to 0.4 s, a tenth of a
+1 GiB upload here) plus a transfer that needs more CPU than curl's (compare the `4a-cpu` row). When other
+work keeps both cores busy, the side that needs more CPU loses more; on a quiet machine the module was
+at 0.74x to 1.06x of curl in every run.
+""",
+    '1a': r"""
+Both sides are one module run per item, and the module processes cost the same: run directly, the kept
+AnsiballZ files of `ece.platform.extension` and `ansible.builtin.uri` took 0.30 s of CPU each (median of 15).
+Their imports differ (`requests` about 50 ms for ours; `ansible.module_utils.urls` about 60 ms for uri,
+including `cryptography.x509`), not their sum. A miss here is noise from other load on the machine;
+more loops (`Sizes.noop_reps` in `bench/context.py`) settle it.
+""",
+    '2a': r"""
+The uri way here is the cheapest one: it reads the local sizes with one `find` instead of a `stat` per file
+(row 2a-stat shows the common `stat` loop). Task times of one no-op run each on a quiet machine (seconds):
+
+| the uri way | | the role | |
+|---|---|---|---|
+| `uri` list | 0.38 to 0.39 | argument validation (controller) | 0.02 to 0.03 |
+| `find` of the local sizes | 0.32 to 0.45 | `extension_set` (one module run: list, then per item download + SHA-256 of the stored copy) | 0.39 to 0.44 |
+| three `set_fact` | 0.12 | report task (`debug`, controller) | 0.04 |
+| two loops of 20 skipped items | 0.17 to 0.23 | | |
+| **play** | **1.04 to 1.12** | **play** | **0.46 to 0.51** |
+
+Both sides are close to their floor: the uri way two module runs plus controller work, the role one module
+run (the `extension_set` run costs what a single `uri` call costs: 0.37 s of CPU for 20 extensions against
+0.35 s, measured on the kept AnsiballZ files) plus 0.06 s of controller tasks. So the ratio is about 2x
+by construction, and machine load decides on which side of 2.0 a run falls (1.8x to 2.4x in the runs made
+for this page). The role does more for its time: it compares the content (SHA-256) of every stored copy
+of equal size, the uri way only sizes. Proposed, if the margin matters (in `roles/extensions`, not made
+here): drop the report task, whose content the registered result already holds (about 8 % of the role's
+no-op time).
+""",
+    '3a': r"""
+The loop costs one module run per item (0.35 to 0.5 s each here); the role one module run in total plus a
+few milliseconds per item. A miss would mean the per-item cost inside `extension_set` grew: look at the
+role's time at 500 in the table above (it should stay within a few seconds).
+""",
+    '3b': r"""
+As for 3a: one module run per item against one for the list; creating costs the role two requests per
+item (POST, PUT), a few milliseconds each against the emulator.
+""",
+    '5a': r"""
+The module downloads the stored copy and hashes it while a thread hashes the local file, with OpenSSL's
+SHA-256 (SHA-NI on this CPU), faster than coreutils' `sha256sum`. A miss would come from the download side
+or machine load; compare the `5a-cpu` row.
+""",
+}
+
+FINDINGS = [
+    ('Upload: where the CPU goes', UPLOAD_CPU),
+    ('Finding: uri cannot upload an archive as form-multipart', r"""
+`ansible.builtin.uri` with `body_format: form-multipart` sends file parts base64-encoded
+(`Content-Transfer-Encoding: base64`); the emulator, like most multipart parsers, stores the part's bytes as
+sent, so the stored file is base64 text, not a zip, and the upload is refused (HTTP 400,
+`extensions.request_execution_failed`). The uri way here therefore sends the raw file (`src:`), which the
+emulator accepts; whether ECE itself accepts a raw body is not known here. A reason more for the module.
+"""),
+]
+
+SECTIONS = {'method': [('How it is measured', METHOD)], 'misses': MISSES, 'findings': FINDINGS}
