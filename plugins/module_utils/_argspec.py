@@ -30,6 +30,21 @@ def connection_argument_spec():
     )
 
 
+def extension_options():
+    """The options of one extension: ece.platform.extension's own, and each item of extension_set's list."""
+    return dict(
+        name=dict(type='str', required=True),
+        id=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        extension_type=dict(type='str', choices=['plugin', 'bundle']),
+        version=dict(type='str'),
+        description=dict(type='str'),
+        download_url=dict(type='str'),
+        file=dict(type='path'),
+        force_upload=dict(type='bool', default=False),
+    )
+
+
 CONNECTION_RULES = dict(
     mutually_exclusive=[('api_key', 'username'), ('api_key', 'password')],
     required_one_of=[('api_key', 'username')],

@@ -238,7 +238,7 @@ url:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, extension_options, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
 from ansible_collections.ece.platform.plugins.module_utils._multipart import HAS_TOOLBELT, TOOLBELT_IMPORT_ERROR
@@ -246,17 +246,7 @@ from ansible_collections.ece.platform.plugins.module_utils._multipart import HAS
 
 def main():
     module = ece_module(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            id=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            extension_type=dict(type='str', choices=['plugin', 'bundle']),
-            version=dict(type='str'),
-            description=dict(type='str'),
-            download_url=dict(type='str'),
-            file=dict(type='path'),
-            force_upload=dict(type='bool', default=False),
-        ),
+        argument_spec=extension_options(),
         mutually_exclusive=[('download_url', 'file')],
         supports_check_mode=True,
     )

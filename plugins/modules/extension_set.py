@@ -127,22 +127,10 @@ kept_in_use:
   sample: [{id: "2536123203", name: legacy-plugin, deployments: [search-prod]}]
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, extension_options, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, desired_items
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
-
-ITEM_SPEC = dict(
-    name=dict(type='str', required=True),
-    id=dict(type='str'),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    extension_type=dict(type='str', choices=['plugin', 'bundle']),
-    version=dict(type='str'),
-    description=dict(type='str'),
-    download_url=dict(type='str'),
-    file=dict(type='path'),
-    force_upload=dict(type='bool', default=False),
-)
 
 
 def _diffs(results):
@@ -154,7 +142,7 @@ def _diffs(results):
 def main():
     module = ece_module(
         argument_spec=dict(
-            extensions=dict(type='list', elements='dict', required=True, options=ITEM_SPEC,
+            extensions=dict(type='list', elements='dict', required=True, options=extension_options(),
                             mutually_exclusive=[('download_url', 'file')]),
             exclusive=dict(type='bool', default=False),
         ),
