@@ -4,7 +4,8 @@ Both converge the same N small archives: from an empty server ("create": POST + 
 with nothing to do ("no-op"). The no-op runs of the two ways alternate (ABBA) on one server state (the
 uri way reads the local sizes with one `find`; a variant with a `stat` per file is shown for information); the
 uri way's create costs two module runs per extension, so it runs once, the role's create twice. The
-time of a way is its play's time (role: argument validation + extension_set + its report task).
+time of a way is its play's time (role: argument validation + extension_set + its report task; row 2a-module:
+the extension_set task alone, as a playbook may call it).
 """
 
 import os
@@ -37,6 +38,8 @@ def run(ctx):
     count, reps = ctx.sizes.converge_items, ctx.sizes.converge_reps
     items = extension_items(small_zips(os.path.join(ctx.tmp, 'converge'), count, 'conv'), 'bench-conv')
     role = [{'role': 'ece.platform.extensions', 'vars': {'ece_extensions': items}}]
+    # The module the role runs, as a playbook would call it directly (the issue allows "our module or role").
+    module = [{'name': 'converge with extension_set', 'ece.platform.extension_set': {'extensions': items}}]
     uri_vars = dict(URI_VARS, bench_extensions=items)
 
     def uri(name, sizes_with='find'):
@@ -45,8 +48,8 @@ def run(ctx):
     plays = [reset_play(), play('setup: warm up', roles=[{'role': 'ece.platform.extensions', 'vars': {'ece_extensions': items[:1]}}])]
     plays += [reset_play(), play('role-create#0', roles=role)]
     for rep in range(reps):
-        pair = [uri('uri-noop#%d' % rep), play('role-noop#%d' % rep, roles=role)]
-        plays += pair if rep % 2 == 0 else pair[::-1]
+        trio = [uri('uri-noop#%d' % rep), play('role-noop#%d' % rep, roles=role), play('module-noop#%d' % rep, tasks=module)]
+        plays += trio if rep % 2 == 0 else trio[::-1]
     plays += [uri('uri-stat-noop#%d' % rep, 'stat') for rep in range(STAT_REPS)]
     for rep in range(1, reps - 1):
         plays += [reset_play(), play('role-create#%d' % rep, roles=role)]
@@ -54,11 +57,14 @@ def run(ctx):
     measured = by_name(ctx.runner.run(plays, 'converge-uri-vs-role'))
     check_converged(ctx.emulator, items)
     expect_changed(measured['role-create'] + measured['uri-create'], True, 'converge from nothing')
-    expect_changed(measured['role-noop'] + measured['uri-noop'] + measured['uri-stat-noop'], False, 'converge with nothing to do')
+    expect_changed(measured['role-noop'] + measured['module-noop'] + measured['uri-noop'] + measured['uri-stat-noop'], False,
+                   'converge with nothing to do')
     med = {kind: median(p['seconds'] for p in found) for kind, found in measured.items()}
     return dict(rows=[
         Row('2a', '%d extensions, no-op: uri way vs the role' % count, 'uri way', med['uri-noop'], 'role', med['role-noop'],
             op='>=', target=2.0, runs='median of %d each, alternating' % reps),
+        Row('2a-module', '%d extensions, no-op: uri way vs the extension_set module alone' % count, 'uri way', med['uri-noop'],
+            'extension_set', med['module-noop'], op='>=', target=2.0, runs='median of %d each, alternating' % reps),
         Row('2a-stat', '%d extensions, no-op: uri way with a stat per file vs the role' % count, 'uri+stat', med['uri-stat-noop'],
             'role', med['role-noop'], runs='uri+stat median of %d, role as in 2a' % STAT_REPS),
         Row('2b', '%d extensions, create + upload: uri way vs the role' % count, 'uri way', med['uri-create'], 'role',
