@@ -55,7 +55,7 @@ def run(cmd, cwd=REPO, env=None, venv_bin=VENV_BIN, log_path=None):
     return proc.returncode == 0
 
 
-def ansible_test(*args, env=None, extra_files=None, venv_bin=VENV_BIN, python_version=PYTHON_VERSION, log_path=None):
+def ansible_test(*args, extra_files=None, venv_bin=VENV_BIN, python_version=PYTHON_VERSION, log_path=None):
     """Run ansible-test in a fresh copy of the project, plus `extra_files` ({relative path: text}) written into it."""
     tree = collection_tree.sync_tree()
     for rel, text in (extra_files or {}).items():
@@ -63,7 +63,7 @@ def ansible_test(*args, env=None, extra_files=None, venv_bin=VENV_BIN, python_ve
             handle.write(text)
     collection_tree.write_pip_bootstrap(os.path.join(venv_bin, 'python'))
     return run(['ansible-test'] + list(args) + ['--venv', '--python', python_version, '--color', 'no'],
-               cwd=tree, env=env, venv_bin=venv_bin, log_path=log_path)
+               cwd=tree, venv_bin=venv_bin, log_path=log_path)
 
 
 def step_emulator():

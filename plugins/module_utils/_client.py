@@ -141,7 +141,7 @@ class EceClient:
                     # A redirect is never an answer of the API itself: following it could send the
                     # credentials elsewhere, and taking its empty body as a reply would read as "nothing there".
                     raise EceApiError('%s failed: ECE answered HTTP %d, a redirect to %s. Set host to the URL of the ECE API itself.'
-                                      % (operation, response.status_code, _strip_query(response.headers.get('Location', '?'))),
+                                      % (operation, response.status_code, without_query(response.headers.get('Location', '?'))),
                                       method, url, status=response.status_code)
                 retry_after = parse_retry_after(response.headers.get('Retry-After'))
                 delay = None
@@ -161,11 +161,11 @@ class EceClient:
             with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=self._verify) as response:
                 if response.status_code >= 400:
                     raise EceApiError('Downloading the stored archive failed with HTTP %d.' % response.status_code,
-                                      'GET', _strip_query(url), status=response.status_code)
+                                      'GET', without_query(url), status=response.status_code)
                 for chunk in response.iter_content(CHUNK_SIZE):
                     consume(chunk)
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(exc, 'GET', _strip_query(url), 'download of the stored archive', 1) from None
+            raise self._transport_error(exc, 'GET', without_query(url), 'download of the stored archive', 1) from None
 
     @staticmethod
     def _is_transient(exc):
@@ -219,8 +219,8 @@ if HAS_REQUESTS:
             super().init_poolmanager(*args, **kwargs)
 
 
-def _strip_query(url):
-    """File URLs may be pre-signed: their query is a credential of its own and stays out of messages."""
+def without_query(url):
+    """A URL fit for a message or result: a query may carry a token (pre-signed URLs), so it is left out."""
     parts = urlsplit(url)
     return '%s://%s%s' % (parts.scheme, parts.netloc, parts.path)
 

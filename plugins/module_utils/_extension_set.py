@@ -12,7 +12,7 @@ said instead of reading it again. Only the writes that are needed are sent.
 from __future__ import annotations
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
-from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler
+from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler, only_match
 
 
 def desired_items(items, workdir=None):
@@ -37,11 +37,7 @@ def desired_items(items, workdir=None):
 def _current_for(entry, by_id, by_name):
     if entry.id is not None:
         return by_id.get(str(entry.id))
-    found = by_name.get(entry.name, [])
-    if len(found) > 1:
-        raise EceError('%d extensions are named %s (ids %s); give option id to choose one.'
-                       % (len(found), entry.name, ', '.join(sorted(str(e.get('id')) for e in found))))
-    return found[0] if found else None
+    return only_match(by_name.get(entry.name, []), entry.name)
 
 
 class ExtensionSetReconciler:

@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
+from ansible_collections.ece.platform.plugins.module_utils._client import without_query
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive
@@ -71,6 +72,14 @@ class DesiredExtension:
         return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
 
 
+def only_match(found, name):
+    """The one extension of `found` (all named `name`), None for none; names are not unique in ECE, so more fail."""
+    if len(found) > 1:
+        raise EceError('%d extensions are named %s (ids %s); give option id to choose one.'
+                       % (len(found), name, ', '.join(sorted(str(e.get('id')) for e in found))))
+    return found[0] if found else None
+
+
 def validate_download_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ('http', 'https') or not parts.netloc:
@@ -124,11 +133,7 @@ class ExtensionReconciler:
     def find(self, desired):
         if desired.id is not None:
             return self.api.get(desired.id)
-        found = self.api.find_by_name(desired.name)
-        if len(found) > 1:
-            raise EceError('%d extensions are named %s (ids %s); give option id to choose one.'
-                           % (len(found), desired.name, ', '.join(sorted(str(e.get('id')) for e in found))))
-        return found[0] if found else None
+        return only_match(self.api.find_by_name(desired.name), desired.name)
 
     def run(self, desired, current=None, looked_up=False):
         """Converge; `current` may be passed when the caller has already read the server (bulk use).
@@ -231,10 +236,8 @@ class ExtensionReconciler:
     def _download_failure(self, exc, desired):
         if not exc.has_code('extensions.request_execution_failed') or desired.download_url is None:
             return exc
-        # The URL's query may carry a token (pre-signed URLs): it stays out of the message.
-        shown = desired.download_url.split('?', 1)[0] + ('?...' if '?' in desired.download_url else '')
         msg = ('ECE could not download the archive from download_url %s: %s Make sure the URL is reachable from ECE '
-               'without redirects or authentication.' % (shown, exc.ece_messages()))
+               'without redirects or authentication.' % (without_query(desired.download_url), exc.ece_messages()))
         try:
             leftovers = [ext for ext in self.api.find_by_name(desired.name) if not ext.get('file_metadata')]
         except EceApiError:
