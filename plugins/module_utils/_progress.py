@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: progress of long work (uploads, plan changes).
+
+A module that Ansible runs in its own process can print nothing before it ends, so by default a
+report goes nowhere and costs one function call. When the collection's action plugins run a module
+inside Ansible's worker process, they install a reporter that shows reports through Ansible's
+display (and decides how often a line is worth printing). The work itself only calls report().
+
+Events and their fields (all optional but `event`):
+- 'upload': name, sent (bytes so far), total (bytes), elapsed (seconds since the upload began)
+- 'upload_done': name, sent, total, elapsed
+- 'plan_step': deployment, attempt_id, step_id, status, message, elapsed
+- 'plan_done': deployment, attempt_id, status, elapsed
+"""
+
+from __future__ import annotations
+
+_reporter = None
+
+
+def set_reporter(reporter):
+    """Install `reporter(event, fields)` (or None to remove it); returns the one it replaced."""
+    global _reporter  # pylint: disable=global-statement
+    previous, _reporter = _reporter, reporter
+    return previous
+
+
+def report(event, **fields):
+    """Hand one progress event to the installed reporter, if any; a reporter's failure never stops the work."""
+    reporter = _reporter
+    if reporter is None:
+        return
+    try:
+        reporter(event, fields)
+    except Exception:  # pylint: disable=broad-except
+        pass
