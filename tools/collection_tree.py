@@ -6,6 +6,7 @@ Its `--venv` mode also downloads a pip bootstrap script from a host this machine
 it first looks for a cached copy, so a small stand-in that uses `ensurepip` is written there.
 """
 
+import contextlib
 import hashlib
 import os
 import re
@@ -43,7 +44,8 @@ def source_collections_path():
     link = os.path.join(root, 'ansible_collections', 'ece', 'platform')
     os.makedirs(os.path.dirname(link), exist_ok=True)
     if not os.path.islink(link):
-        os.symlink(REPO, link)
+        with contextlib.suppress(FileExistsError):  # made by another lane of the suite meanwhile
+            os.symlink(REPO, link)
     return root
 
 
@@ -77,7 +79,8 @@ def write_pip_bootstrap(python=sys.executable):
     os.makedirs(cache, exist_ok=True)
     for name in os.listdir(cache):
         if name.endswith('.download'):
-            os.unlink(os.path.join(cache, name))
+            with contextlib.suppress(FileNotFoundError):  # another lane of the suite may be removing it too
+                os.unlink(os.path.join(cache, name))
     source = subprocess.run([python, '-c', 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))'],
                             check=True, capture_output=True, text=True).stdout.strip()
     with open(os.path.join(source, '_internal', 'python_requirements.py'), encoding='utf-8') as handle:
@@ -85,8 +88,10 @@ def write_pip_bootstrap(python=sys.executable):
     paths = []
     for version in sorted(pip_versions):
         path = os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_'))
-        with open(path, 'w', encoding='utf-8') as handle:
+        # Written aside and renamed: an ansible-test of another lane may be reading the file right now.
+        with tempfile.NamedTemporaryFile('w', encoding='utf-8', dir=cache, suffix='.tmp', delete=False) as handle:
             handle.write(PIP_BOOTSTRAP)
+        os.replace(handle.name, path)
         paths.append(path)
     return paths
 
