@@ -42,7 +42,7 @@ def bulk_chart(path, series):
         linestyle = '--' if name.rstrip().endswith('new') else '-'
         marker = 'o' if linestyle == '-' else 's'
         points = sorted(series[name].items())
-        axes.plot([n for n, _ in points], [s for _, s in points], color=styles[kind], linestyle=linestyle,
+        axes.plot([n for n, _s in points], [s for _n, s in points], color=styles[kind], linestyle=linestyle,
                   marker=marker, linewidth=2, markersize=6, label=name, zorder=3 + index)
     axes.set_xscale('log')
     axes.set_yscale('log')

@@ -78,7 +78,8 @@ def tls_context(cert_dir):
     certificates pass strict verifiers (Python 3.13's VERIFY_X509_STRICT). The server key never lands in
     cert_dir: trustme loads it through a temp file it removes at once.
     """
-    import trustme  # pylint: disable=import-outside-toplevel  (only --tls needs it)
+    # Imported here: only --tls needs it.
+    import trustme  # pylint: disable=import-outside-toplevel
     authority = trustme.CA(organization_name='ECE emulator')
     os.makedirs(cert_dir, exist_ok=True)
     authority.cert_pem.write_to_path(os.path.join(cert_dir, 'ca.pem'))
