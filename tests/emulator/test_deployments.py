@@ -74,9 +74,12 @@ def test_unknown_deployment_or_resource_is_404(deps):
                          ('POST', '/%s/elasticsearch/main-elasticsearch/_restart' % MISSING_ID), ('DELETE', '/%s/elasticsearch/main-elasticsearch/plan/pending' % MISSING_ID)):
         reply = deps.call(method, path, json={'prune_orphans': False} if method == 'PUT' else None)
         assert reply.status_code == 404 and codes(reply) == ['deployments.deployment_not_found'], (method, path)
-    for method, path in (('GET', '/elasticsearch/other'), ('POST', '/elasticsearch/other/_restart'), ('DELETE', '/kibana/main-kibana/plan/pending')):
+    # Only _restart documents a code of its own for an unknown resource.
+    for method, path, code in (('GET', '/elasticsearch/other', 'deployments.deployment_not_found'),
+                               ('POST', '/elasticsearch/other/_restart', 'deployments.deployment_resource_not_found'),
+                               ('DELETE', '/kibana/main-kibana/plan/pending', 'deployments.deployment_not_found')):
         reply = deps.call(method, '/' + dep['id'] + path)
-        assert reply.status_code == 404 and codes(reply) == ['deployments.deployment_resource_not_found'], (method, path)
+        assert reply.status_code == 404 and codes(reply) == [code], (method, path)
     assert deps.call('GET', '/%s/elasticsearch/_main' % dep['id']).json()['ref_id'] == 'main-elasticsearch'
     assert deps.call('POST', '/' + dep['id']).status_code == 405
 
