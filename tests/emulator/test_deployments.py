@@ -54,7 +54,8 @@ def test_created_deployment_reads_back_with_a_healthy_plan(deps):
     assert info['current']['plan']['elasticsearch'] == {'version': '8.15.1'}
     assert info['current']['plan_attempt_log'] == []  # logs only with show_plan_logs=true
     listed = deps.call('GET').json()['deployments']
-    assert listed == [{'id': MISSING_ID, 'name': 'demo', 'resources': [{'id': es['id'], 'kind': 'elasticsearch', 'ref_id': 'main-elasticsearch', 'region': 'ece-region'}]}]
+    es_ref = {'id': es['id'], 'kind': 'elasticsearch', 'ref_id': 'main-elasticsearch', 'region': 'ece-region'}
+    assert listed == [{'id': MISSING_ID, 'name': 'demo', 'resources': [es_ref]}]
 
 
 def test_create_control_endpoint_checks_its_input(deps, emu):
@@ -70,8 +71,9 @@ def test_create_control_endpoint_checks_its_input(deps, emu):
 
 def test_unknown_deployment_or_resource_is_404(deps):
     dep = deps.create()
-    for method, path in (('GET', '/' + MISSING_ID), ('GET', '/not-an-id'), ('PUT', '/' + MISSING_ID), ('GET', '/%s/elasticsearch/main-elasticsearch' % MISSING_ID),
-                         ('POST', '/%s/elasticsearch/main-elasticsearch/_restart' % MISSING_ID), ('DELETE', '/%s/elasticsearch/main-elasticsearch/plan/pending' % MISSING_ID)):
+    es_path = '/%s/elasticsearch/main-elasticsearch' % MISSING_ID
+    for method, path in (('GET', '/' + MISSING_ID), ('GET', '/not-an-id'), ('PUT', '/' + MISSING_ID), ('GET', es_path),
+                         ('POST', es_path + '/_restart'), ('DELETE', es_path + '/plan/pending')):
         reply = deps.call(method, path, json={'prune_orphans': False} if method == 'PUT' else None)
         assert reply.status_code == 404 and codes(reply) == ['deployments.deployment_not_found'], (method, path)
     # Only _restart documents a code of its own for an unknown resource.
@@ -120,7 +122,8 @@ def test_put_starts_a_pending_plan_that_then_succeeds(deps, extension, emu):
     started = time.time()
     reply = attach(deps, dep['id'], bundles=[entry(ext)], version=before.headers['x-cloud-resource-version'])
     assert reply.status_code == 200
-    assert reply.json()['resources'] == [{'id': resource(before.json())['id'], 'kind': 'elasticsearch', 'ref_id': 'main-elasticsearch', 'region': 'ece-region'}]
+    es_ref = {'id': resource(before.json())['id'], 'kind': 'elasticsearch', 'ref_id': 'main-elasticsearch', 'region': 'ece-region'}
+    assert reply.json()['resources'] == [es_ref]
     assert reply.headers['x-cloud-resource-version'] == '2'
     during = deps.get(dep['id'], show_plan_logs='true').json()
     info = resource(during)['info']
@@ -255,7 +258,8 @@ def test_checks_run_in_the_documented_order(deps, extension):
     deps.plans(seconds=30)
     assert attach(deps, dep['id'], bundles=[entry(ext)]).status_code == 200  # now pending for 30 s
     body = _payload_body(deps, dep['id'])
-    body['resources']['elasticsearch'][0]['plan']['elasticsearch']['user_bundles'] = [{'name': 'x', 'url': 'ftp://nowhere/x.zip', 'elasticsearch_version': '7.*'}]
+    bundles = [{'name': 'x', 'url': 'ftp://nowhere/x.zip', 'elasticsearch_version': '7.*'}]
+    body['resources']['elasticsearch'][0]['plan']['elasticsearch']['user_bundles'] = bundles
     malformed = dict(body)
     del malformed['prune_orphans']
     assert codes(deps.put(dep['id'], malformed, version='1')) == ['clusters.cluster_invalid_plan']
