@@ -345,6 +345,7 @@ def test_restart_reapplies_the_plan_and_reloads_archives(deps, extension, client
     pending = deps.plan_info(dep['id'])['pending']
     assert pending['plan']['transient'] == {'plan_configuration': {'cluster_reboot': 'forced'}}
     assert pending['source']['action'] == 'deployments.restart-deployment-es-resource'
+    assert 'transient' not in deps.plan_info(dep['id'], clear_transient='true')['pending']['plan']
     again = deps.call('POST', '/%s/elasticsearch/main-elasticsearch/_restart' % dep['id'])
     assert again.status_code == 422 and codes(again) == ['deployments.deployment_resource_plan_change_error']
     deps.plans(seconds=0)
