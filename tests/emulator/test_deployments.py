@@ -454,3 +454,22 @@ def test_current_plan_helper_reads_what_put_wrote(deps, extension):
     sent = update_body(body, bundles=[entry(extension())])
     plan = sent['resources']['elasticsearch'][0]['plan']
     assert plan['cluster_topology'] == current_plan(body)['cluster_topology'] and len(plan['elasticsearch']['user_bundles']) == 1
+
+
+def test_history_shows_the_newest_hundred_unless_all_are_asked_for(deps):
+    dep = deps.create()
+    restart = '/%s/elasticsearch/main-elasticsearch/_restart' % dep['id']
+    for _ in range(101):  # each instant restart ends before the next request, so none is refused as pending
+        assert deps.call('POST', restart).status_code == 202
+    capped = deps.plan_info(dep['id'])['history']
+    everything = deps.plan_info(dep['id'], force_all_plan_history='true')['history']
+    assert len(capped) == 100 and len(everything) == 101
+    assert capped == everything[1:] and everything[0]['source']['action'] == 'deployments.create-deployment'
+
+
+def test_injected_faults_apply_to_the_deployments_api(deps, emu):
+    dep = deps.create()
+    emu.fault(method='PUT', path='^/api/v1/deployments/[0-9a-f]{32}$', count=1, status=503, retry_after=1)
+    reply = deps.put(dep['id'], {'prune_orphans': False})
+    assert reply.status_code == 503 and reply.headers['Retry-After'] == '1'
+    assert deps.put(dep['id'], {'prune_orphans': False}).status_code == 200
