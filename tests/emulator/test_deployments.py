@@ -459,7 +459,7 @@ def test_current_plan_helper_reads_what_put_wrote(deps, extension):
 def test_history_shows_the_newest_hundred_unless_all_are_asked_for(deps):
     dep = deps.create()
     restart = '/%s/elasticsearch/main-elasticsearch/_restart' % dep['id']
-    for _ in range(101):  # each instant restart ends before the next request, so none is refused as pending
+    for _attempt in range(101):  # each instant restart ends before the next request, so none is refused as pending
         assert deps.call('POST', restart).status_code == 202
     capped = deps.plan_info(dep['id'])['history']
     everything = deps.plan_info(dep['id'], force_all_plan_history='true')['history']
