@@ -24,6 +24,7 @@ docs: venv
 	$(PYTHON) tools/docs.py build
 
 bench: venv
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	$(PYTHON) bench/run.py
 
 clean:
