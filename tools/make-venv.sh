@@ -26,9 +26,10 @@ if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$venv/bin/python" 
   echo "== creating $venv with $python"
   rm -rf "$venv"
   # Without pip's self-upgrade: the pip that the venv module brings installs wheels just as well, and
-  # upgrading it is one download and one install more for every venv.
+  # upgrading it is one download and one install more for every venv. --no-compile: Python compiles
+  # the modules that are imported when they are first imported; most of ansible-core's never are.
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$requirements"
   echo "$want" > "$stamp"
 fi
 # Wall clock, then the CPU time (user + system) of the commands above (the second line of `times`).
