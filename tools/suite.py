@@ -319,5 +319,6 @@ def main():
              sum(row[3] for row in rows if row[3] is not None), args.jobs))
     return 0 if all(result[1] for result in results) else 1
 
+
 if __name__ == '__main__':
     sys.exit(main())
