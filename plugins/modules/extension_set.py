@@ -177,6 +177,11 @@ unlisted_skipped_reason:
     No extension was deleted as unlisted because 1 item failed: exclusive=true deletes only after every item converged.
     Fix the failed item and run again.
   version_added: 0.2.0
+check_mode:
+  description: Whether the task ran in check mode, so that RV(results), RV(deleted) and RV(kept_in_use) are predictions.
+  returned: always
+  type: bool
+  version_added: 0.2.0
 invalid:
   description:
     - The items that failed the checks made before any request, each C(index), C(name), C(id) and C(msg). Nothing was
@@ -228,7 +233,8 @@ def main():
         outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'])
         results = outcome['results']
         result = dict(changed=any(r.get('changed') for r in results), results=results, deleted=outcome['deleted'],
-                      kept_in_use=outcome['kept_in_use'], unlisted_skipped=outcome['unlisted_skipped'])
+                      kept_in_use=outcome['kept_in_use'], unlisted_skipped=outcome['unlisted_skipped'],
+                      check_mode=module.check_mode)
         if 'unlisted_skipped_reason' in outcome:
             result['unlisted_skipped_reason'] = outcome['unlisted_skipped_reason']
         if module._diff:
