@@ -86,7 +86,7 @@ options:
         RV(unlisted_skipped) lists what was left alone. Fix the item and run again.
       - Extensions still used by deployments are never deleted; they are listed in RV(kept_in_use).
       - With an empty O(extensions) list the task fails before any request, unless O(allow_empty=true).
-      - In check mode, RV(deleted) and RV(kept_in_use) predict exactly what the real run deletes and keeps: the
+      - In check mode, RV(deleted) and RV(kept_in_use) predict exactly what the real run deletes and keeps, as the
         deployments of each candidate are read in check mode too.
     type: bool
     default: false
