@@ -196,10 +196,11 @@ report:
     - What the run did (in check mode, would do), for a person to read; the role P(ece.platform.extensions#role) prints it.
     - The first line counts the items of O(extensions) by RV(results[].action), the invalid items, and the unlisted
       extensions deleted, kept in use, or kept because an item failed. It starts with C(Check mode, predicted:) in check mode.
-    - Then one line per entry of RV(results), C(<name>: <action>), or C(<name>: FAILED: <why>), C(<name>: deleted (not listed\)),
-      C(<name>: updated (archive uploaded\)), C(<name>: absent (nothing to delete\)); the message of each item of RV(invalid);
-      C(<name>: kept (not listed, in use by <deployments>\)) per entry of RV(kept_in_use); one line per entry of
-      RV(unlisted_skipped) and RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
+    - Then one line per entry of RV(results): C(<name>: <action>), C(<name>: updated (archive uploaded\)),
+      C(<name>: absent (nothing to delete\)), C(<name>: FAILED: <why>), or C(<name>: deleted (not listed\)) for a deletion by
+      O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployments>\)) per entry
+      of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
+      RV(unlisted_skipped), then RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
       task failed before any item (for example when ECE could not be reached).
     - Returned also when the task fails, except when ansible-core refuses the module's options before it runs.
   returned: always
