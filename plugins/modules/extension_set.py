@@ -196,7 +196,8 @@ report:
     - What the run did (in check mode, would do), for a person to read; the role P(ece.platform.extensions#role) prints it.
     - The first line counts the items of O(extensions) by RV(results[].action), the invalid items, and the unlisted
       extensions deleted, kept in use, or kept because an item failed. It starts with C(Check mode, predicted:) in check mode.
-    - Then one line per entry of RV(results): C(<name>: <action>), C(<name>: updated (archive uploaded\)),
+    - >-
+      Then one line per entry of RV(results): C(<name>: <action>), C(<name>: updated (archive uploaded\)),
       C(<name>: absent (nothing to delete\)), C(<name>: FAILED: <why>), or C(<name>: deleted (not listed\)) for a deletion by
       O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployments>\)) per entry
       of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
