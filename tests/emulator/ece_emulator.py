@@ -50,8 +50,24 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+CONTROL_ENDPOINTS = '''control endpoints (no auth, test use only):
+  POST /_emulator/reset                       forget all extensions, faults and recorded requests
+  POST /_emulator/extensions/{id}/deployments mark an extension in use: {"deployments": ["name", ...]}
+  POST /_emulator/faults                      make the next matching requests fail: {"method": "PUT",
+                                              "path": "<regex>", "count": N, "status": 503, "retry_after": 1,
+                                              "code": "...", "message": "..."}, or "action": "reset"
+                                              (close without reply) or "delay" with "seconds": S
+  GET  /_emulator/faults                      the faults not used yet
+  GET  /_emulator/requests                    the recorded API requests (/api/v1 only), oldest first:
+                                              {method, path, query, status, body_sha256}
+  GET  /_emulator/file_requests               the recorded downloads of stored archives
+  GET  /_emulator/files/{id}/{token}.zip      a stored archive (the file_metadata.url of an extension)
+'''
+
+
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions API.')
+    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions API.', epilog=CONTROL_ENDPOINTS,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--port', type=int, required=True, help='port to listen on (0 picks a free one)')
     parser.add_argument('--bind', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--tls', action='store_true', help='serve HTTPS with a freshly generated CA and certificate')
