@@ -176,7 +176,21 @@ class EceClient:
             headers['Authorization'] = self._authorization
         what = 'download_url %s' % without_query(url) if user_url else 'the stored archive'
         try:
-            with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=self._verify,
+            return self._download(url, consume, headers, self._verify, user_url, expected_size, what)
+        except requests.exceptions.SSLError as exc:
+            # ca_path trusts ECE's own CA; an archive server the user names may carry a publicly signed
+            # certificate instead, so it also gets the system's trust store.
+            if not (user_url and isinstance(self._verify, str) and _is_verify_failure(exc)):
+                raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1,
+                                            base_url=without_query(url)) from None
+        try:
+            return self._download(url, consume, headers, True, user_url, expected_size, what)
+        except requests.exceptions.RequestException as exc:
+            raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1, base_url=without_query(url)) from None
+
+    def _download(self, url, consume, headers, verify, user_url, expected_size, what):
+        try:
+            with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=verify,
                                    allow_redirects=not user_url) as response:
                 if 300 <= response.status_code < 400 and user_url:
                     raise EceApiError('Reading %s gave HTTP %d, a redirect; ECE does not follow redirects either.'
@@ -189,6 +203,8 @@ class EceClient:
                     return False
                 for chunk in response.iter_content(CHUNK_SIZE):
                     consume(chunk)
+        except requests.exceptions.SSLError:
+            raise
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1, base_url=without_query(url)) from None
         return True

@@ -62,8 +62,9 @@ class ExtensionSetReconciler:
                     claimed.add(str(current.get('id')))
                 outcome.update(self.single.run(entry, current=current, looked_up=True))
             except EceError as exc:
-                # One item's failure must not stop the others: the next run converges what is left.
-                outcome.update(exc.result(), failed=True, changed=False)
+                # One item's failure must not stop the others: the next run converges what is left. A failure
+                # after a write that went through (an upload after the create) still changed the server.
+                outcome.update(dict(dict(changed=False), **exc.result()), failed=True)
                 failures.append(outcome)
             outcome['id'] = (outcome.get('extension') or {}).get('id') or entry.id
             results.append(outcome)
