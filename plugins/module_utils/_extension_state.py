@@ -15,11 +15,11 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
+from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
 from ansible_collections.ece.platform.plugins.module_utils._client import without_query
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive
-from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
 
 NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
