@@ -26,7 +26,7 @@ options:
       - Mutually exclusive with O(username) and O(password). One of O(api_key) and O(username) is required.
       - If not set, the value of the E(ECE_API_KEY) or E(EC_API_KEY) environment variable is used. When both an API key
         and a username come from the environment, the error names the variables that collided.
-      - For ad-hoc commands, pass it through the environment (E(ECE_API_KEY)), not with C(-a api_key=...): when a task
+      - For ad-hoc commands, pass it through the environment (E(ECE_API_KEY)), not with C(-a api_key=...). When a task
         fails, ansible-core may print the C(-a) arguments as error context.
     type: str
   username:

@@ -73,7 +73,7 @@ options:
       - It must be reachable from ECE without redirects or authentication.
       - When it differs from the extension's current URL the extension is updated and ECE downloads the
         archive again.
-      - When it equals the current URL, the module checks that the stored archive is the one the URL serves: it reads
+      - When it equals the current URL, the module checks that the stored archive is the one the URL serves. It reads
         the URL from the machine that runs the module (no credentials, no redirects) and compares size, then SHA-256,
         with the server's copy. When they differ (for example because an archive was uploaded with O(file) since,
         or the file behind the URL changed), it sends the URL again so that ECE downloads it again. When the URL
