@@ -6,7 +6,6 @@ renames onto a taken name, failed uploads after a write, names, links in bundle 
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 
