@@ -53,10 +53,13 @@ class DesiredExtension:
 
         `workdir` receives the zip built when option file names a directory.
         """
-        if not self.name or not self.name.strip():
+        # An id alone finds the extension (name then stays as it is); a name that is given must be valid.
+        if self.name is None and self.id is None:
+            raise EceError('Give option name (or option id, to act on one extension by its id).')
+        if self.name is not None and not self.name.strip():
             raise EceError('Option name must not be empty; give the extension a name of ASCII letters, digits, "_", "." '
                            'and "-", e.g. my-extension.')
-        if not NAME_PATTERN.fullmatch(self.name):
+        if self.name is not None and not NAME_PATTERN.fullmatch(self.name):
             raise EceError('Option name %r may contain only ASCII letters, digits, "_", "." and "-" (ECE rejects other '
                            'characters); rename it, e.g. %r.' % (self.name, suggested_name(self.name)))
         if self.id is not None and not str(self.id).strip():
@@ -117,7 +120,7 @@ def update_body(current, desired, redownload=False):
     download the archive again.
     """
     body = {
-        'name': desired.name,
+        'name': desired.name if desired.name is not None else current.get('name'),
         'version': desired.version if desired.version is not None else current.get('version'),
         'extension_type': current.get('extension_type'),
     }
@@ -235,7 +238,7 @@ class ExtensionReconciler:
 
     def _refuse_duplicate_rename(self, desired, current):
         """A rename by id must not create a second extension of a name: look-ups by that name would then fail."""
-        if desired.id is None or desired.name == current.get('name'):
+        if desired.id is None or desired.name is None or desired.name == current.get('name'):
             return
         others = [ext for ext in self.api.find_by_name(desired.name) if str(ext.get('id')) != str(current.get('id'))]
         if others:
@@ -281,7 +284,8 @@ class ExtensionReconciler:
             return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
         except EceApiError as exc:
             failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
-                                  % (sentence(exc.msg), desired.name), exc.method, exc.url, exc.status, exc.errors)
+                                  % (sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,
+                                  exc.status, exc.errors)
             if created:
                 failure.details.update(changed=True, extension=extension)
             raise failure from None

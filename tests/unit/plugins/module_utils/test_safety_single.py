@@ -16,7 +16,6 @@ from ansible_collections.ece.platform.plugins.module_utils._archive_source impor
 from ansible_collections.ece.platform.plugins.module_utils._argspec import check_connection_rules
 from ansible_collections.ece.platform.plugins.module_utils._client import api_base_url
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
-from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import (
     DesiredExtension,
     ExtensionReconciler,
@@ -372,12 +371,3 @@ def test_a_host_with_the_endpoint_path_is_refused(host):
 def test_a_host_ending_in_the_api_prefix_is_still_accepted():
     assert api_base_url('https://ece:12443/api/v1/') == 'https://ece:12443/api/v1'
 
-
-def test_a_set_item_whose_upload_failed_after_its_create_reports_a_change(archive_file):
-    path, _content = archive_file
-    api = FakeExtensionsApi()
-    api.failures['upload'] = EceApiError('Uploading failed.', 'PUT', 'u', 500)
-    want = DesiredExtension('new-one', extension_type='bundle', version='8.*', file=path)
-    want.validate()
-    results = ExtensionSetReconciler(api).run([want])[0]
-    assert results[0]['failed'] is True and results[0]['changed'] is True
