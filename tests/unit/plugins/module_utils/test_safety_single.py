@@ -370,4 +370,3 @@ def test_a_host_with_the_endpoint_path_is_refused(host):
 
 def test_a_host_ending_in_the_api_prefix_is_still_accepted():
     assert api_base_url('https://ece:12443/api/v1/') == 'https://ece:12443/api/v1'
-
