@@ -33,6 +33,10 @@ attributes:
     support: partial
     details:
       - Idempotent, except for items with O(extensions[].force_upload=true).
+requirements:
+  - requests-toolbelt (for uploads with O(extensions[].file))
+notes:
+  - A create is never sent again blindly; after an unclear failure the module first checks whether the extension was created.
 options:
   extensions:
     description:
