@@ -209,7 +209,7 @@ class ExtensionReconciler:
         if desired.archive is not None and current.get('extension_type') == 'plugin':
             # The type (and the version, when left out) may come from the server only: check the archive now.
             check_plugin_archive(desired.archive.path, desired.version or current.get('version'), shown_path=desired.file,
-                                 extension=current.get('name'))
+                                 extension=current.get('name'), version_from_server=desired.version is None)
         self._refuse_duplicate_rename(desired, current)
         changes = metadata_changes(current, desired)
         source = ArchiveSource(self.api, self.warn, current, desired)
