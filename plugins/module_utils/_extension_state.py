@@ -172,6 +172,11 @@ class ExtensionReconciler:
     def _absent(self, desired, current):
         if current is None:
             return dict(changed=False, extension={}, diff=dict(before={}, after={}))
+        if desired.id is not None and desired.name is not None and current.get('name') != desired.name:
+            # With state=present a different name renames; a delete cannot tell a stale id from a wrong name: fail closed.
+            raise EceError('Extension id %s is named %s, not %s, so it was not deleted. To delete it, give the id alone or '
+                           'with its name; to delete %s, give its id or leave id out.'
+                           % (current['id'], current.get('name'), desired.name, desired.name))
         try:
             self.api.delete(current['id'])
         except EceApiError as exc:

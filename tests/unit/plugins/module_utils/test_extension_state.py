@@ -417,6 +417,20 @@ def test_absent_deletes_an_existing_extension():
     assert result == {'changed': True, 'extension': current, 'diff': {'before': metadata_view(current), 'after': {}}}
 
 
+def test_absent_with_an_id_whose_extension_has_another_name_deletes_nothing():
+    api = FakeExtensionsApi(extension('7', name='url-bundle'))
+    with pytest.raises(EceError) as caught:
+        run(api, desired(name='b1', extension_id='7', state='absent'))
+    assert api.writes == []
+    assert 'Extension id 7 is named url-bundle, not b1' in caught.value.msg
+
+
+def test_absent_with_an_id_and_its_own_name_deletes_it():
+    api = FakeExtensionsApi(extension('7', name='url-bundle'))
+    run(api, desired(name='url-bundle', extension_id='7', state='absent'))
+    assert api.writes == [('delete', '7')]
+
+
 @pytest.mark.parametrize('options', [{}, {'extension_id': '42'}])
 def test_absent_when_missing_is_a_no_op(options):
     api = FakeExtensionsApi()
