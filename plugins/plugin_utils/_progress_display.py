@@ -74,11 +74,9 @@ class DisplayReporter:
     def _on_plan_step(self, fields):
         key = (fields.get('deployment'), fields.get('attempt_id'))
         step = (fields.get('step_id'), fields.get('status'))
-        pending = self._plan_steps.setdefault(key, {'shown': None, 'latest': None})
-        pending['latest'] = fields
-        if (fields.get('elapsed') or 0.0) < QUIET_SECONDS or pending['shown'] == step:
+        if (fields.get('elapsed') or 0.0) < QUIET_SECONDS or self._plan_steps.get(key) == step:
             return
-        pending['shown'] = step
+        self._plan_steps[key] = step
         message = fields.get('message')
         self._line('deployment %s plan: step %s %s%s' % (fields.get('deployment'), fields.get('step_id'),
                                                          fields.get('status'), ': %s' % message if message else ''))
