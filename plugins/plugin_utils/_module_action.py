@@ -61,6 +61,16 @@ class EceModuleAction(ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The strategy loads each action plugin class in ansible-playbook's main process before it forks the
+        # task's worker: importing the module (and requests) here lets every later worker inherit them, so a
+        # task does not pay the imports again in each new worker.
+        try:
+            importlib.import_module(module_package(cls.__module__))
+        except Exception:  # pylint: disable=broad-except
+            pass  # _module_main() tries again in the worker and says at -vvv why the module process runs
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
