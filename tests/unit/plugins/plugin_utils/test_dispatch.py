@@ -12,7 +12,6 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.ece.platform.plugins.action.extension import ActionModule as ExtensionAction
-from ansible_collections.ece.platform.plugins.action.deployment_extensions import ActionModule as DeploymentExtensionsAction
 from ansible_collections.ece.platform.plugins.plugin_utils import _module_action
 from ansible_collections.ece.platform.plugins.plugin_utils._dispatch import SwitchError, module_process_reason
 
@@ -126,18 +125,15 @@ def test_bad_switch_fails_the_task_naming_the_variable():
     assert not calls
 
 
-def test_an_action_whose_module_is_missing_runs_the_usual_way(monkeypatch):
+class ActionWithoutModule(_module_action.EceModuleAction):
+    """An action file added before its module: plugins/action/not_a_module_yet.py."""
+
+    __module__ = 'ansible_collections.ece.platform.plugins.action.not_a_module_yet'
+
+
+def test_an_action_whose_module_is_missing_runs_the_usual_way():
     # The module process path then fails as Ansible fails for any module it cannot find.
-    import importlib  # pylint: disable=import-outside-toplevel
-    real = importlib.import_module
-
-    def without_module(name, *args):
-        if name.endswith('.plugins.modules.deployment_extensions'):
-            raise ModuleNotFoundError("No module named %r" % name)
-        return real(name, *args)
-
-    monkeypatch.setattr(_module_action.importlib, 'import_module', without_module)
-    plugin, calls = action(cls=DeploymentExtensionsAction)
+    plugin, calls = action(cls=ActionWithoutModule)
     plugin.run(task_vars={})
     assert calls == [('module', None)]
 
