@@ -33,6 +33,12 @@ from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.json import Direction, get_module_encoder
 
+try:
+    # What the AnsiballZ wrapper of a module process does with an exception that escapes the module.
+    from ansible.module_utils._internal._ansiballz._loader import _handle_exception as _report_module_exception
+except ImportError:  # another ansible-core layout: the traceback goes to stderr, as a dying process would leave it
+    _report_module_exception = None
+
 # The modules of this collection declare no serialization profile, so Ansible sends their
 # arguments and reads their results with the default one.
 PROFILE = 'legacy'
@@ -128,14 +134,23 @@ def run_main(main, module_args, environment):
     with _environment(environment), _working_directory_and_locale(), warnings.catch_warnings(), \
             _module_globals(args_json), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         try:
-            main()
+            _main_as_in_a_module_process(main)
         except SystemExit as exc:
             rc = _exit_status(exc.code)
         except Exception:  # pylint: disable=broad-except
-            # A module process would die with this traceback on stderr and no result on stdout.
             stderr.write(traceback.format_exc())
             rc = 1
     return dict(rc=rc, stdout=stdout.getvalue(), stderr=stderr.getvalue())
+
+
+def _main_as_in_a_module_process(main):
+    try:
+        main()
+        raise RuntimeError('New-style module did not handle its own exit.')
+    except Exception as exc:  # pylint: disable=broad-except
+        if _report_module_exception is None:
+            raise
+        _report_module_exception(exc, PROFILE)  # prints the failure result and exits 1
 
 
 def _exit_status(code):

@@ -127,10 +127,25 @@ def test_the_module_tmpdir_is_removed_when_the_module_ends(tmp_path):
 
 
 def test_a_crash_is_reported_as_a_module_process_reports_it():
+    # The AnsiballZ wrapper of a module process turns the exception into a failure result.
     def main():
         raise RuntimeError('bug in the module')
 
     output = run_main(main, {'host': 'h'}, {})
     assert output['rc'] == 1
-    assert output['stdout'] == ''
-    assert 'RuntimeError: bug in the module' in output['stderr']
+    result = result_of(output)
+    assert result['failed'] is True
+    assert 'bug in the module' in json.dumps(result['exception'])
+
+
+def test_arguments_that_cannot_be_decoded_fail_as_in_a_module_process():
+    # A surrogate escape (a non-UTF-8 file name): AnsibleModule refuses the arguments.
+    output = run_main(echo_main, {'host': 'h', 'file': 'non-utf8-\udcff.zip'}, {})
+    assert output['rc'] == 1
+    assert 'surrogates not allowed' in json.dumps(result_of(output)['exception'])
+
+
+def test_a_main_that_does_not_exit_fails_as_in_a_module_process():
+    output = run_main(lambda: None, {'host': 'h'}, {})
+    assert output['rc'] == 1
+    assert 'did not handle its own exit' in json.dumps(result_of(output)['exception'])
