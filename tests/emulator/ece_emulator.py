@@ -1,4 +1,5 @@
-"""Emulator of Elastic Cloud Enterprise's deployment-extensions API, for tests, the demo and benchmarks.
+"""Emulator of Elastic Cloud Enterprise's deployment-extensions API and of the deployments subset that
+attaches extensions to deployments (plans), for tests, the demo and benchmarks.
 
     python tests/emulator/ece_emulator.py --port PORT [--bind 127.0.0.1] [--tls --cert-dir DIR]
         [--api-key KEY] [--username U --password P] [--data-dir DIR] [--verbose]
@@ -6,14 +7,16 @@
 Prints `READY <base-url>` once it accepts connections and serves until SIGTERM or SIGINT, then exits 0.
 `--port 0` picks a free port (the READY line tells which). The API lives under `/api/v1`; test hooks
 under `/_emulator` (see emulator_handler.py, and the project's design contract, section "The emulator").
-Only the Python 3 stdlib and `cryptography` (for --tls) are needed.
+Needs `python-multipart` (uploads) and, for --tls, `trustme` (both in requirements-dev.txt).
 """
 
 import argparse
 import http.server
+import os
 import shutil
 import signal
 import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -50,8 +53,24 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+CONTROL_HELP = """control endpoints (no auth, test use only):
+  POST /_emulator/reset                           forget extensions, deployments, plan settings, faults, requests
+  POST /_emulator/extensions/{id}/deployments     {"deployments": ["name", ...]}: mark an extension in use
+  POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests
+  GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
+  GET  /_emulator/file_requests                   the recorded archive downloads
+  POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?}: create a deployment
+  POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
+                                                  "failed_attempt_in": "history"|"current",
+                                                  "pending_appears_after", "url_mode": "ece"|"ess"}
+  GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
+                                                  last successful plan (and whether it is stale)
+"""
+
+
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions API.')
+    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions and deployments API.',
+                                     epilog=CONTROL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--port', type=int, required=True, help='port to listen on (0 picks a free one)')
     parser.add_argument('--bind', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--tls', action='store_true', help='serve HTTPS with a freshly generated CA and certificate')
@@ -67,6 +86,24 @@ def parse_args(argv):
     if (args.username is None) != (args.password is None):
         parser.error('--username and --password go together')
     return args
+
+
+def tls_context(cert_dir):
+    """Serve a certificate for 127.0.0.1, ::1 and localhost from a fresh private CA; write the CA to cert_dir/ca.pem.
+
+    ECE ships a self-signed certificate, so clients must trust a private CA (`ca_path`). trustme's
+    certificates pass strict verifiers (Python 3.13's VERIFY_X509_STRICT). The server key never lands in
+    cert_dir: trustme loads it through a temp file it removes at once.
+    """
+    # Imported here: only --tls needs it.
+    import trustme  # pylint: disable=import-outside-toplevel
+    authority = trustme.CA(organization_name='ECE emulator')
+    os.makedirs(cert_dir, exist_ok=True)
+    authority.cert_pem.write_to_path(os.path.join(cert_dir, 'ca.pem'))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    authority.issue_cert('127.0.0.1', '::1', 'localhost', common_name='localhost').configure_cert(context)
+    return context
 
 
 def url_host(bind):
@@ -87,13 +124,7 @@ def main(argv=None):
         store = emulator_store.Store(data_dir)
         ssl_context = None
         if args.tls:
-            # Imported here: only --tls needs `cryptography`.
-            import emulator_tls  # pylint: disable=import-outside-toplevel
-            key_dir = tempfile.mkdtemp(prefix='ece-emulator-tls-')
-            try:
-                ssl_context = emulator_tls.server_context(args.cert_dir, key_dir)
-            finally:
-                shutil.rmtree(key_dir, ignore_errors=True)  # the key lives on only inside the SSLContext
+            ssl_context = tls_context(args.cert_dir)
         scheme = 'https' if args.tls else 'http'
         app = emulator_handler.App(store, scheme, None, api_key=args.api_key, username=args.username, password=args.password,
                                    verbose=args.verbose)
