@@ -82,8 +82,8 @@ class EceModuleAction(ActionBase):
             display.vvv('%s: running the module in its own process: %s' % (self._task.action, reason),
                         host=self._play_context.remote_addr)
             return merge_hash(result, self._run_module_process(task_vars))
-        display.vvv('%s: running the module in-process on the controller (worker pid %d)' % (self._task.action, os.getpid()),
-                    host=self._play_context.remote_addr)
+        display.vvv('%s: running the module in-process on the controller (worker pid %d): %s'
+                    % (self._task.action, os.getpid(), main.__code__.co_filename), host=self._play_context.remote_addr)
         return merge_hash(result, self._run_in_process(main, task_vars))
 
     def _module_process_reason(self, task_vars):
