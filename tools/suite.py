@@ -2,7 +2,8 @@
 
 Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity and units on every
 supported ansible-core (2.21 on Python 3.12, 2.20 on Python 3.13, 2.19 on Python 3.11; the venvs of the
-older two are steps too), integration on the newest (against a freshly started emulator), the packaging
+older two are steps too), integration on the newest (against a freshly started emulator; the modules run in-process),
+integration-module (the behaviour targets again with each module in its own process), the packaging
 check (build, install, use the installed copy), antsibull-docs lint-collection-docs, and ansible-lint
 with the production profile.
 `make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets.
@@ -128,7 +129,13 @@ def older_core(command, core):
     return ansible_test(command, *extra, venv_bin=os.path.join(REPO, venv, 'bin'), python_version=python_version)
 
 
-def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url):
+# The targets that matter most for behaviour, run again with the modules in their own process
+# (ece_in_process: false) by the integration-module step: both paths must pass them.
+MODULE_PROCESS_TARGETS = ['extension_connection', 'extension_bad_input', 'extension_input_edges', 'extension_secrets',
+                          'extension_create_upload', 'extension_faults', 'role_extensions']
+
+
+def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url, in_process=True):
     """The variables the integration targets read (see tests/integration/integration_config.yml.sample)."""
     lines = [
         '# Written by tools/suite.py for one run against the local emulator.',
@@ -141,21 +148,34 @@ def integration_config(host, api_key, username, password, ca_path, archive_dir, 
         'ece_archive_dir: "%s"' % archive_dir,
         'ece_archive_url: "%s"' % archive_url,
     ]
+    if not in_process:
+        lines.append('ece_in_process: false')
     return '\n'.join(lines) + '\n'
 
 
 def step_integration():
-    """All targets against a fresh emulator, at -vvvv; then no credential may appear in anything the run left."""
+    """All targets against a fresh emulator, at -vvvv, the modules in-process (as on the controller by default)."""
+    return integration(os.environ.get('ECE_IT_TARGETS', '').split(), 'integration.log')
+
+
+def step_integration_module():
+    """The behaviour targets again with the in-process path off: each module in its own process."""
+    return integration(MODULE_PROCESS_TARGETS, 'integration-module.log', in_process=False)
+
+
+def integration(targets, log_name, in_process=True):
+    """`targets` (all when empty) against a fresh emulator, at -vvvv; then no credential may appear in anything the run left."""
     api_key, password = secrets.token_hex(16), secrets.token_hex(12)
     username = 'admin'
     with tempfile.TemporaryDirectory(prefix='ece-it-') as tmp:
         tls_dir, archive_dir = os.path.join(tmp, 'tls'), os.path.join(tmp, 'archives')
         os.makedirs(archive_dir)
-        log_path = os.path.join(collection_tree.TREE_ROOT, 'integration.log')
+        log_path = os.path.join(collection_tree.TREE_ROOT, log_name)
         with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir) as host, \
                 emulator_process.file_server(archive_dir) as archive_url:
-            config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url)
-            ok = ansible_test('integration', '-vvvv', *os.environ.get('ECE_IT_TARGETS', '').split(),
+            config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url,
+                                        in_process=in_process)
+            ok = ansible_test('integration', '-vvvv', *targets,
                               extra_files={'tests/integration/integration_config.yml': config}, log_path=log_path)
         output_dir = os.path.join(collection_tree.COLLECTION_DIR, 'tests', 'output')
         leaks = secret_scan.find_secrets(secret_scan.secret_forms(api_key, username, password),
@@ -192,6 +212,7 @@ STEPS = {
     'sanity-2.19': step_sanity_oldest,
     'units-2.19': step_units_oldest,
     'integration': step_integration,
+    'integration-module': step_integration_module,
     'package': step_package,
     'docs': step_docs,
     'lint': step_lint,
@@ -205,6 +226,7 @@ NEEDS = {'sanity-2.19': 'venv-2.19', 'units-2.19': 'venv-2.19', 'sanity-2.20': '
 # the lane `tools`.
 LANES = {
     'integration': ['integration'],
+    'integration-module': ['integration-module'],
     '2.21': ['sanity', 'units'],
     '2.19': ['venv-2.19', 'sanity-2.19', 'units-2.19'],
     '2.20': ['venv-2.20', 'sanity-2.20', 'units-2.20'],
@@ -314,11 +336,11 @@ def main():
     rows = (setup_rows(args.setup_seconds) if args.setup_seconds else []) + results
     # Wall clock depends on what else the machine runs; CPU time (user + system, of the step's processes)
     # much less: compare runs by both.
-    print('\n==== summary ====\n%-12s %-4s %7s %7s  %s' % ('step', '', 'wall', 'cpu', 'lane'))
+    print('\n==== summary ====\n%-18s %-4s %7s %7s  %s' % ('step', '', 'wall', 'cpu', 'lane'))
     for name, ok, seconds, cpu in rows:
         lane = STEP_LANE.get(name, 'tools' if name in STEPS else '')
-        print('%-12s %-4s %6.1fs %7s  %s' % (name, 'PASS' if ok else 'FAIL', seconds, '' if cpu is None else '%.1fs' % cpu, lane))
-    print('%-12s %-4s %6.1fs %6.1fs  wall clock of the steps, up to %d lanes at once; cpu of all steps'
+        print('%-18s %-4s %6.1fs %7s  %s' % (name, 'PASS' if ok else 'FAIL', seconds, '' if cpu is None else '%.1fs' % cpu, lane))
+    print('%-18s %-4s %6.1fs %6.1fs  wall clock of the steps, up to %d lanes at once; cpu of all steps'
           % ('all steps', 'PASS' if all(row[1] for row in rows) else 'FAIL', time.monotonic() - started,
              sum(row[3] for row in rows if row[3] is not None), args.jobs))
     return 0 if all(result[1] for result in results) else 1
