@@ -189,8 +189,10 @@ class ExtensionReconciler:
 
     def _create(self, desired):
         if desired.id is not None:
+            how = ('leave id out to find or create %s by name.' % desired.name if desired.name is not None
+                   else 'give option name instead of id to find or create one by name.')
             raise EceError('No extension has id %s. Ids are assigned by ECE, so an extension cannot be created with a chosen id; '
-                           'leave id out to create %s by name.' % (desired.id, desired.name))
+                           '%s' % (desired.id, how))
         missing = [opt for opt in ('extension_type', 'version') if getattr(desired, opt) is None]
         if missing:
             raise EceError('Extension %s does not exist yet, and creating it needs option%s %s.'

@@ -269,6 +269,16 @@ def test_unknown_id_cannot_be_created():
     assert api.writes == []
 
 
+def test_unknown_id_without_a_name_asks_for_a_name_not_none():
+    api = FakeExtensionsApi(extension('1'))
+    want = DesiredExtension(None, extension_id='99', description='x')
+    with pytest.raises(EceError) as caught:
+        run(api, want)
+    assert 'None' not in caught.value.msg
+    assert 'give option name instead of id' in caught.value.msg
+    assert api.writes == []
+
+
 def test_duplicate_names_fail_listing_the_ids():
     api = FakeExtensionsApi(extension('7'), extension('3'))
     with pytest.raises(EceError, match=r'2 extensions are named analysis-custom \(ids 3, 7\)'):
