@@ -22,8 +22,11 @@ import traceback
 import urllib.parse
 
 import emulator_api
+import emulator_deployments_api
+import emulator_deployments_control
 from emulator_api import Call, Response, failure
 from emulator_body import CHUNK_SIZE, BodyError, RequestBody
+from emulator_deployments_store import DeploymentStore
 from emulator_faults import Fault, FaultError, FaultQueue, RequestLog
 
 API_PREFIX = '/api/v1'
@@ -47,6 +50,7 @@ class App:  # pylint: disable=too-many-instance-attributes,too-few-public-method
     # pylint: disable-next=too-many-arguments
     def __init__(self, store, scheme, default_host, *, api_key=None, username=None, password=None, verbose=False):
         self.store, self.faults, self.log = store, FaultQueue(), RequestLog()
+        self.deployments = DeploymentStore(store)  # also hooks deployments' in-use state into the extensions
         self.scheme, self.default_host, self.verbose = scheme, default_host, verbose
         self.api_key, self.username, self.password = api_key, username, password
 
@@ -152,7 +156,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return failure(401, 'root.unauthorized', 'The authentication token is invalid or expired.')
                 parts = path[len(API_PREFIX):].strip('/').split('/')
                 base_url = '%s://%s' % (app.scheme, self.headers.get('Host') or app.default_host)
-                return emulator_api.handle(Call(self.command, parts, urllib.parse.parse_qs(query), self.headers, self._body, base_url, app.store))
+                call = Call(self.command, parts, urllib.parse.parse_qs(query), self.headers, self._body, base_url, app.store)
+                if parts[:1] == ['deployments'] and parts[1:2] != ['extensions']:
+                    return emulator_deployments_api.handle(call, app.deployments)
+                return emulator_api.handle(call)
             if kind == 'file':
                 return self._serve_file(app, path)
             if kind == 'control':
@@ -255,11 +262,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             '/_emulator/file_requests': ('GET',),
         }
         match = DEPLOYMENTS_RE.fullmatch(path)
-        allowed = ('POST',) if match else routes.get(path)
+        deployments_allowed = emulator_deployments_control.routes(path)
+        allowed = ('POST',) if match else deployments_allowed or routes.get(path)
         if allowed is None:
             return failure(404, 'root.resource_not_found', 'No such emulator control endpoint.')
         if method not in allowed:
             return failure(405, 'root.method_not_allowed', 'Use %s here.' % ' or '.join(allowed), headers={'Allow': ', '.join(allowed)})
+        if deployments_allowed:
+            return emulator_deployments_control.handle(method, path, self._json_body, app.deployments)
         if match:
             doc = self._json_body()
             names = doc.get('deployments') if isinstance(doc, dict) else None
@@ -270,6 +280,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(200, {'id': match.group(1), 'deployments': names})
         if path == '/_emulator/reset':
             app.store.reset()
+            app.deployments.reset()
             app.faults.clear()
             app.log.clear()
             return Response(200, {})

@@ -6,6 +6,7 @@ concurrent clients never see a half-written archive and never lose or duplicate 
 """
 
 import datetime
+import hashlib
 import os
 import secrets
 import tempfile
@@ -27,6 +28,7 @@ class ArchiveWriter:
         fd, self.path = tempfile.mkstemp(dir=tmp_dir, suffix='.part')
         self._handle = os.fdopen(fd, 'wb')
         self.size = 0
+        self.sha256 = hashlib.sha256()  # deployments record which archive revision their nodes loaded
         self._head = b''
         self.committed = False
 
@@ -34,6 +36,7 @@ class ArchiveWriter:
         if len(self._head) < 4:
             self._head += bytes(data[:4 - len(self._head)])
         self._handle.write(data)
+        self.sha256.update(data)
         self.size += len(data)
 
     def close(self):
@@ -91,14 +94,14 @@ class Record:  # pylint: disable=too-many-instance-attributes
             'x-cloud-resource-last-modified': self.modified,
         }
 
-    def to_json(self, base_url, include_deployments):
+    def to_json(self, base_url, include_deployments, users=()):
         doc = {'id': self.id, 'name': self.name, 'version': self.version, 'extension_type': self.extension_type}
         for key in ('description', 'download_url'):
             if getattr(self, key) is not None:
                 doc[key] = getattr(self, key)
         doc['url'] = 'repo://' + self.id
         # ECE sends `deployments: null` unless the caller asked for them.
-        doc['deployments'] = list(self.deployments) if include_deployments else None
+        doc['deployments'] = list(self.deployments) + [dep_id for dep_id, _name in users] if include_deployments else None
         if self.file:
             doc['file_metadata'] = {
                 'last_modified_date': self.file['last_modified_date'],
@@ -112,8 +115,15 @@ class Store:
     """All extensions, guarded by one lock; methods return JSON-ready copies, never live records."""
 
     def __init__(self, data_dir):
-        self.lock = threading.Lock()
+        # Re-entrant: the deployments store shares this lock (one lock, so no lock-order deadlock), and
+        # its in-use hooks run while a method here already holds it.
+        self.lock = threading.RLock()
         self._items = {}
+        # Hooks the deployments store installs (called with the lock held):
+        # users(ext_id) -> [(deployment id, name)] whose plans reference the extension;
+        # before_archive_change() settles plan attempts that ended before the archive is replaced.
+        self.users = lambda ext_id: []
+        self.before_archive_change = lambda: None
         self._files_dir = os.path.join(data_dir, 'files')
         self._tmp_dir = os.path.join(data_dir, 'tmp')
         os.makedirs(self._files_dir, exist_ok=True)
@@ -132,11 +142,13 @@ class Store:
     def _attach(self, record, archive):
         """Move a finished archive into place (atomic rename) and describe it; caller holds the lock."""
         archive.close()
+        self.before_archive_change()
         path = os.path.join(self._files_dir, record.id + '.zip')
         os.replace(archive.path, path)
         archive.committed = True
         # A new token per upload: the previous temporary URL stops working, as a pre-signed URL would.
-        record.file = {'path': path, 'size': archive.size, 'last_modified_date': now_iso(), 'token': secrets.token_hex(16)}
+        record.file = {'path': path, 'size': archive.size, 'last_modified_date': now_iso(), 'token': secrets.token_hex(16),
+                       'sha256': archive.sha256.hexdigest()}
 
     def create(self, fields, archive, base_url):
         with self.lock:
@@ -149,7 +161,7 @@ class Store:
     def get(self, ext_id, base_url, include_deployments):
         with self.lock:
             record = self._items.get(ext_id)
-            return (record.to_json(base_url, include_deployments), record.headers()) if record else None
+            return (record.to_json(base_url, include_deployments, self.users(ext_id)), record.headers()) if record else None
 
     def exists(self, ext_id):
         with self.lock:
@@ -157,7 +169,7 @@ class Store:
 
     def list(self, base_url, include_deployments):
         with self.lock:
-            return [record.to_json(base_url, include_deployments) for record in self._items.values()]
+            return [record.to_json(base_url, include_deployments, self.users(record.id)) for record in self._items.values()]
 
     def update(self, ext_id, fields, archive, base_url):
         with self.lock:
@@ -185,8 +197,9 @@ class Store:
             record = self._items.get(ext_id)
             if record is None:
                 return 'missing', None
-            if record.deployments:
-                return 'in_use', list(record.deployments)
+            users = list(record.deployments) + [name for _dep_id, name in self.users(ext_id)]
+            if users:
+                return 'in_use', users
             del self._items[ext_id]
             self._remove_file(record)
             record.touch()
@@ -199,6 +212,18 @@ class Store:
                 return False
             record.deployments = list(deployments)
             return True
+
+    def archive_info(self, ext_id):
+        """What a plan needs to know about an extension: {name, version, extension_type, sha256}; None when unknown.
+
+        `sha256` is that of the stored archive, or None when no archive was ever stored.
+        """
+        with self.lock:
+            record = self._items.get(ext_id)
+            if record is None:
+                return None
+            return {'name': record.name, 'version': record.version, 'extension_type': record.extension_type,
+                    'sha256': record.file['sha256'] if record.file else None}
 
     def open_file(self, ext_id, token):
         """(open binary file, size) for a current temporary URL, else None.

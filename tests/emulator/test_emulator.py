@@ -138,8 +138,9 @@ def test_get_unknown_is_404(client):
 
 
 def test_unknown_route_404_and_wrong_method_405(client, emu):
-    reply = client.session.get(emu.url + '/api/v1/deployments/nothing', timeout=10)
-    assert reply.status_code == 404 and errors(reply)[0]['code'] == 'root.resource_not_found'
+    for path in ('/api/v1/nothing', '/api/v1/deployments/extensions/1234567890/more'):
+        reply = client.session.get(emu.url + path, timeout=10)
+        assert reply.status_code == 404 and errors(reply)[0]['code'] == 'root.resource_not_found', path
     for method, path in (('DELETE', ''), ('PUT', ''), ('PATCH', '/1234567890')):
         reply = client.call(method, path)
         assert reply.status_code == 405 and errors(reply)[0]['code'] == 'root.method_not_allowed', (method, path)

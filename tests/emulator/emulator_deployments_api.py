@@ -1,0 +1,186 @@
+"""The deployments operations under /api/v1/deployments, with the statuses Elastic's Swagger documents.
+
+Facts and chosen codes: DEPLOYMENTS.md in the research notes next to the repository (sections 2, 3 and 8).
+Every handler takes the store's lock, settles the plan engine (ends attempts whose time is up), then acts,
+so what a request sees is the state at the moment it arrived.
+"""
+
+import copy
+
+import emulator_deployments_checks as checks
+from emulator_api import Response, failure, read_json
+from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
+
+NOT_FOUND = 'deployments.deployment_not_found'
+NO_RESOURCE = 'deployments.deployment_resource_not_found'
+VERSION_CONFLICT = 'deployments.version_conflict'  # undocumented; 400 because PUT documents no 409
+RESTART_REFUSED = 'deployments.deployment_resource_plan_change_error'
+NOTHING_PENDING = 'deployments.resource_does_not_have_a_pending_plan'
+CHECKS = (checks.unknown_resources, checks.plan_pending)  # 3 and 4; 5 to 7 need more arguments
+
+
+def _flag(call, name, default=False):
+    values = call.query.get(name)
+    return default if not values else values[-1].strip().lower() == 'true'
+
+
+def _missing(dep_id):
+    return failure(404, NOT_FOUND, 'The Deployment specified by [%s] cannot be found.' % dep_id)
+
+
+def _refused(errors):
+    """A 400 BasicFailedReply carrying every error a check found."""
+    elements = []
+    for code, message, fields in errors:
+        element = {'code': code, 'message': message}
+        if fields:
+            element['fields'] = list(fields)
+        elements.append(element)
+    return Response(400, {'errors': elements}, {'x-cloud-error-codes': ','.join(sorted({code for code, _m, _f in errors}))})
+
+
+def _resource(call, store):
+    """(deployment, None) when the path's deployment has the path's ref_id (or `_main`), else (None, 404)."""
+    deployment = store.find(call.parts[1])
+    if deployment is None:
+        return None, _missing(call.parts[1])
+    ref_id = call.parts[3] if call.parts[2] == 'elasticsearch' else None
+    if ref_id not in (deployment.ref_id, '_main'):
+        return None, failure(404, NO_RESOURCE, 'The Resource specified by [%s] cannot be found.' % '/'.join(call.parts[2:4]))
+    return deployment, None
+
+
+def list_deployments(call, store):
+    with store.lock:
+        store.settle()
+        return Response(200, listing(store.all()))
+
+
+def get_deployment(call, store):
+    with store.lock:
+        now = store.settle()
+        deployment = store.find(call.parts[1])
+        if deployment is None:
+            return _missing(call.parts[1])
+        return Response(200, deployment_body(deployment, now, View(call.query)), deployment.headers())
+
+
+def get_resource(call, store):
+    with store.lock:
+        now = store.settle()
+        deployment, error = _resource(call, store)
+        return error or Response(200, resource_info(deployment, now, View(call.query)))
+
+
+def _checked(doc, call, store, deployment):
+    """The first failing check's 400 (8.3 order, the `version` guard after the body's shape), or None."""
+    problems = checks.malformed(doc)
+    if problems:
+        return _refused(problems)
+    wanted = call.query.get('version', [None])[-1]
+    if wanted is not None and wanted != str(deployment.version):
+        return failure(400, VERSION_CONFLICT, 'The deployment was changed since version [%s]; it is now at version [%s]. Read it again and retry.'
+                       % (wanted, deployment.version))
+    for check in CHECKS:
+        problems = check(doc, deployment)
+        if problems:
+            return _refused(problems)
+    for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions),
+                     checks.version_mismatches(doc, deployment, store.extensions)):
+        if problems:
+            return _refused(problems)
+    return None
+
+
+def update_deployment(call, store):
+    dep_id = call.parts[1]
+    with store.lock:
+        if store.find(dep_id) is None:
+            return _missing(dep_id)  # before the body is read, as with the extensions' uploads
+    try:
+        doc = read_json(call.body)  # outside the lock: a slow client must not stall everyone
+    except ValueError:
+        doc = None
+    with store.lock:
+        now = store.settle()
+        deployment = store.find(dep_id)
+        if deployment is None:
+            return _missing(dep_id)  # removed (reset) while the body arrived
+        error = _checked(doc, call, store, deployment)
+        if error:
+            return error
+        validate_only = _flag(call, 'validate_only')
+        if not validate_only:
+            _apply(doc, store, deployment, now)
+        return Response(200, update_response(deployment, validate_only), deployment.headers())
+
+
+def _apply(doc, store, deployment, now):
+    """Replace-semantics: the body's plan becomes the new attempt's plan, omitted extension arrays included."""
+    renamed = False
+    for key in ('name', 'alias'):
+        if key in doc and doc[key] != getattr(deployment, key):
+            setattr(deployment, key, doc[key])
+            renamed = True
+    payloads = checks.payloads_of(doc)
+    for _index, payload in payloads:
+        store.apply(deployment, payload['plan'], now)  # even an identical plan runs: the documented reload path
+    if renamed and not payloads:
+        deployment.touch(now)
+
+
+def restart_resource(call, store):
+    with store.lock:
+        now = store.settle()
+        deployment, error = _resource(call, store)
+        if error:
+            return error
+        if deployment.plans.pending is not None:
+            if not _flag(call, 'cancel_pending'):
+                return failure(422, RESTART_REFUSED, 'Elasticsearch resource [%s] has a plan still pending; wait for it or use cancel_pending=true.'
+                               % deployment.ref_id)
+            store.cancel(deployment, now)
+        plan = copy.deepcopy(deployment.plans.current.plan)
+        plan['transient'] = {'plan_configuration': {'cluster_reboot': 'forced'}}
+        store.apply(deployment, plan, now, action='deployments.restart-deployment-es-resource')
+        return Response(202, {})
+
+
+def cancel_pending(call, store):
+    with store.lock:
+        now = store.settle()
+        deployment, error = _resource(call, store)
+        if error:
+            return error
+        if store.cancel(deployment, now) is None and not _flag(call, 'ignore_missing'):
+            return failure(400, NOTHING_PENDING, 'The Resource does not have a pending plan.')
+        return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
+
+
+def _route(parts):
+    """{method: operation} for a path under /deployments (not the extensions), or None when there is none."""
+    size = len(parts)
+    if size == 1:
+        return {'GET': list_deployments}
+    if size == 2:
+        return {'GET': get_deployment, 'PUT': update_deployment}  # any id: unknown ones get the documented 404
+    if size == 4 and parts[2] == 'elasticsearch':
+        return {'GET': get_resource}
+    if size == 5 and parts[2] == 'elasticsearch' and parts[4] == '_restart':
+        return {'POST': restart_resource}
+    if size == 6 and parts[4:] == ['plan', 'pending']:
+        return {'DELETE': cancel_pending}
+    return None
+
+
+def handle(call, store):
+    """Route an authenticated request whose path starts with /api/v1/deployments (extensions excluded)."""
+    operations = _route(call.parts)
+    if operations is None or any(not part for part in call.parts):
+        return failure(404, 'root.resource_not_found', 'The requested resource could not be found.')
+    operation = operations.get(call.method)
+    if operation is None:
+        allowed = ', '.join(sorted(operations))
+        return failure(405, 'root.method_not_allowed', 'The method [%s] is not allowed here; use one of [%s].' % (call.method, allowed),
+                       headers={'Allow': allowed})
+    return operation(call, store)

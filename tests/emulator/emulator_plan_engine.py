@@ -1,0 +1,217 @@
+"""The plan engine: how one Elasticsearch resource's plan changes run, succeed or fail over time.
+
+No thread runs plans. Each attempt knows when it was accepted, when it shows as pending and when it
+ends; the state is worked out from the clock whenever someone looks (`settle`), so a test that waits
+N seconds sees exactly what a real ECE would show after N seconds, and nothing runs in the background.
+
+Where a failed attempt is reported is a switch because the sources disagree (DEPLOYMENTS.md 3.5): in
+`history` (the previous plan stays `current`) or in `current` (the previous plan moves to history).
+Either way the nodes keep running the last successful plan (`running`).
+"""
+
+import copy
+import datetime
+import uuid
+
+FAILED_PLACES = ('history', 'current')
+URL_MODES = ('ece', 'ess')
+# Step ids as real plans log them (DEPLOYMENTS.md 3.1); the last one carries the outcome.
+STEPS = ('log-initial-plan-data', 'validate-plan-prerequisites', 'validate-elasticsearch-plugin-versions',
+         'apply-plan-settings', 'plan-completed')
+
+
+class SettingsError(ValueError):
+    """A body posted to /_emulator/plans is invalid."""
+
+
+def iso(epoch):
+    """An epoch time as ECE writes it: ISO 8601 UTC with milliseconds and a `Z`."""
+    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (moment.microsecond // 1000)
+
+
+class PlanSettings:
+    """How the next plan attempts behave; changed through POST /_emulator/plans (only the keys sent)."""
+
+    DEFAULTS = {
+        'seconds': 0.0,  # how long an attempt stays pending
+        'fail_next': 0,  # how many of the next attempts fail
+        'failure_message': 'Plan change failed: the new instances did not start in time.',
+        'failure_type': 'ClusterFailure:InstanceDidNotStartWhileWaitingForRunning',
+        'failed_attempt_in': 'history',
+        'pending_appears_after': 0.0,  # seconds during which an accepted attempt does not show yet
+        'url_mode': 'ece',  # `ess` accepts only repo:// extension URLs, `ece` also http(s)
+    }
+
+    def __init__(self):
+        self.values = dict(self.DEFAULTS)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__['values'][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def update(self, doc):
+        """Validate every key first, then apply: a bad body changes nothing."""
+        if not isinstance(doc, dict):
+            raise SettingsError('Send a JSON object with any of: %s.' % ', '.join(sorted(self.DEFAULTS)))
+        unknown = sorted(set(doc) - set(self.DEFAULTS))
+        if unknown:
+            raise SettingsError('Unknown keys %s; known: %s.' % (unknown, ', '.join(sorted(self.DEFAULTS))))
+        for key in ('seconds', 'pending_appears_after'):
+            if key in doc and (isinstance(doc[key], bool) or not isinstance(doc[key], (int, float)) or doc[key] < 0):
+                raise SettingsError('"%s" must be a number >= 0.' % key)
+        if 'fail_next' in doc and (isinstance(doc['fail_next'], bool) or not isinstance(doc['fail_next'], int) or doc['fail_next'] < 0):
+            raise SettingsError('"fail_next" must be an integer >= 0.')
+        for key in ('failure_message', 'failure_type'):
+            if key in doc and (not isinstance(doc[key], str) or not doc[key]):
+                raise SettingsError('"%s" must be a non-empty string.' % key)
+        for key, allowed in (('failed_attempt_in', FAILED_PLACES), ('url_mode', URL_MODES)):
+            if key in doc and doc[key] not in allowed:
+                raise SettingsError('"%s" must be one of %s.' % (key, ', '.join(allowed)))
+        self.values.update(doc)
+
+    def take_failure(self):
+        """(message, failure_type) when the attempt being created must fail, else None."""
+        if self.values['fail_next'] <= 0:
+            return None
+        self.values['fail_next'] -= 1
+        return self.values['failure_message'], self.values['failure_type']
+
+
+class Attempt:  # pylint: disable=too-many-instance-attributes
+    """One plan attempt: its plan, its timing and (once ended) its outcome."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, number, plan, accepted_at, *, seconds=0.0, appears_after=0.0, failure=None,
+                 failed_in='history', action='deployments.update-deployment', facilitator='api'):
+        self.id = uuid.uuid4().hex
+        self.name = 'attempt-%010d' % number
+        self.plan = copy.deepcopy(plan)
+        self.accepted_at = accepted_at
+        self.appears_at = accepted_at + appears_after
+        self.ends_at = self.appears_at + seconds
+        self.failure, self.failed_in = failure, failed_in
+        self.action, self.facilitator = action, facilitator
+        self.outcome = None  # 'success' or 'error' once ended
+        self.error = None  # (message, failure_type) of a failed or cancelled attempt
+        self.ended_at = self.plan_end_time = None
+
+    def end(self, at, error=None):
+        self.ended_at = at
+        self.error = error
+        self.outcome = 'error' if error else 'success'
+        self.plan.pop('transient', None)  # a finished plan no longer carries its one-off instructions
+
+    def _steps(self, now, show_log):
+        """The plan_attempt_log: steps spread evenly over the attempt's run; those not started yet are absent."""
+        if not show_log:
+            return []
+        end = self.ended_at if self.ended_at is not None else self.ends_at
+        width = (end - self.accepted_at) / len(STEPS)
+        steps = []
+        for index, step_id in enumerate(STEPS):
+            started = self.accepted_at + index * width
+            if self.outcome is None and started > now:
+                break
+            finished = self.outcome is not None or started + width <= now and index < len(STEPS) - 1
+            step = {'step_id': step_id, 'started': iso(started), 'status': 'success' if finished else 'pending',
+                    'stage': 'completed' if finished else 'in_progress', 'info_log': []}
+            if finished:
+                step.update(completed=iso(started + width), duration_in_millis=int(width * 1000))
+            steps.append(step)
+        if self.error and steps:
+            message, failure_type = self.error
+            steps[-1]['status'] = 'error'
+            steps[-1]['info_log'] = [{'timestamp': iso(end), 'stage': 'completed', 'message': message,
+                                      'failure_type': failure_type, 'details': {}}]
+        return steps
+
+    def to_json(self, now, show_log=True, clear_transient=False):
+        """An ElasticsearchClusterPlanInfo."""
+        plan = copy.deepcopy(self.plan)
+        if clear_transient:
+            plan.pop('transient', None)
+        doc = {'plan_attempt_id': self.id, 'plan_attempt_name': self.name, 'healthy': self.outcome != 'error',
+               'attempt_start_time': iso(self.accepted_at), 'plan': plan, 'plan_attempt_log': self._steps(now, show_log),
+               'source': {'facilitator': self.facilitator, 'action': self.action, 'date': iso(self.accepted_at)},
+               'warnings': []}
+        if self.ended_at is not None:
+            doc['attempt_end_time'] = iso(self.ended_at)
+        if self.plan_end_time is not None:
+            doc['plan_end_time'] = iso(self.plan_end_time)
+        if self.error:
+            doc['error'] = {'timestamp': iso(self.ended_at), 'message': self.error[0], 'failure_type': self.error[1], 'details': {}}
+        return doc
+
+
+class PlanState:
+    """current / pending / history of one resource, plus `running`: the plan its nodes really run."""
+
+    def __init__(self, initial):
+        """`initial`: an ended, successful Attempt (the plan the resource was created with)."""
+        self.current = self.running = initial
+        self.pending = None
+        self.history = []
+        self.healthy = True  # plan_info.healthy: false after a failed last attempt
+        self._count = 1
+
+    def start(self, plan, settings, now, **kwargs):
+        """Accept a new attempt (the caller checked that none is pending); return it."""
+        self._count += 1
+        self.pending = Attempt(self._count, plan, now, seconds=settings.seconds, appears_after=settings.pending_appears_after,
+                               failure=settings.take_failure(), failed_in=settings.failed_attempt_in, **kwargs)
+        return self.pending
+
+    def visible_pending(self, now):
+        """The pending attempt as GET shows it: None while it has not appeared yet."""
+        return self.pending if self.pending is not None and now >= self.pending.appears_at else None
+
+    def settle(self, now):
+        """End the pending attempt if its time is up; return it when it ended now (else None)."""
+        attempt = self.pending
+        if attempt is None or now < attempt.ends_at:
+            return None
+        attempt.end(attempt.ends_at, attempt.failure)
+        self._conclude(attempt)
+        return attempt
+
+    def cancel(self, now):
+        """Cancel the pending attempt (a failure of its own kind); return it, or None when none is pending."""
+        attempt = self.pending
+        if attempt is None:
+            return None
+        attempt.end(now, ('Plan change cancelled: the pending plan was deleted.', 'PlanCancelled'))
+        attempt.failed_in = 'history'  # a cancelled plan never becomes current
+        self._conclude(attempt)
+        return attempt
+
+    def _conclude(self, attempt):
+        self.pending = None
+        self.healthy = attempt.outcome == 'success'
+        if attempt.outcome == 'error' and attempt.failed_in == 'history':
+            self.history.append(attempt)  # the previous plan stays current and keeps running
+            return
+        self.current.plan_end_time = attempt.ended_at
+        self.history.append(self.current)
+        self.current = attempt
+        if attempt.outcome == 'success':
+            self.running = attempt
+
+    def plans(self):
+        """Every plan that counts as referenced: reported current, running, and pending (shown or not)."""
+        return [attempt.plan for attempt in (self.current, self.running, self.pending) if attempt is not None]
+
+    def to_json(self, now, show_plans=True, show_log=False, show_history=False, clear_transient=False):
+        """An ElasticsearchClusterPlansInfo."""
+        doc = {'healthy': self.healthy, 'history': []}
+        if not show_plans:
+            return doc
+        doc['current'] = self.current.to_json(now, show_log, clear_transient)
+        pending = self.visible_pending(now)
+        if pending is not None:
+            doc['pending'] = pending.to_json(now, show_log, clear_transient)
+        if show_history:
+            doc['history'] = [attempt.to_json(now, show_log, clear_transient) for attempt in self.history]
+        return doc
