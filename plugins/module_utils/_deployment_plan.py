@@ -234,6 +234,16 @@ def would_write(plan, ext, es_version):
     return not version_matches(ext.extension_type, entry.get('elasticsearch_version'), es_version)
 
 
+def referenced_urls(deployment):
+    """The url of every extension the deployment's Elasticsearch resources use: in the running, current or pending plan."""
+    urls = set()
+    for resource in (deployment.get('resources') or {}).get('elasticsearch') or []:
+        plan_info = plans_of(resource)
+        for attempt in (running_attempt(plan_info), plan_info.get('current'), plan_info.get('pending')):
+            urls.update(attached_urls((attempt or {}).get('plan') or {}))
+    return urls
+
+
 def update_body(resource, plan):
     """The PUT body that changes this Elasticsearch resource only: other resources stay as they are."""
     return {
