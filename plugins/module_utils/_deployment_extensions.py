@@ -16,6 +16,7 @@ import time
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
     Attachable,
     attached_urls,
+    attachment_changes,
     attempt_key,
     check_attachable,
     deployment_label,
@@ -196,8 +197,8 @@ class DeploymentExtensions:
             ended, _info = waiter.wait(lambda attempt: attempt_key(attempt) == key, deadline,
                                        what='the plan change already pending at the start')
         except PlanTimeout as exc:
-            raise PlanTimeout('%s This task sent nothing: ECE refuses a plan change while another one is pending.' % exc.msg,
-                              **exc.details) from None
+            raise PlanTimeout('%s This task sent nothing: ECE refuses a plan change while another one is pending.'
+                              % exc.msg) from None
         if ended['status'] == 'error':
             self.warn('The plan change of deployment %s that was pending at the start (attempt %s) failed: %s This task '
                       'computed its change from the plan that keeps running.'
@@ -222,10 +223,14 @@ class DeploymentExtensions:
 
     def _result(self, deployment, resource, base, new_plan, changed, stale):
         after = extension_lists(new_plan)
+        attached, detached = attachment_changes(base, new_plan)
         return dict(
             changed=changed,
             deployment=dict(id=deployment.get('id'), name=deployment.get('name'), ref_id=resource.get('ref_id')),
             user_bundles=after['user_bundles'], user_plugins=after['user_plugins'], stale=stale,
+            attached=attached, detached=detached,
+            # Any plan change restarts the nodes, so it also loads the new archives of the stale ones.
+            reloaded=list(stale) if changed else [],
             diff=dict(before=extension_lists(base), after=after),
         )
 

@@ -172,6 +172,22 @@ def _configurations(plan):
             yield element['elasticsearch']
 
 
+def entry_names(plan):
+    """url -> the name label of its first entry, wherever the plan lists it."""
+    names = {}
+    for config in _configurations(copy.deepcopy(plan)):
+        for array in ARRAYS:
+            for entry in config.get(array) or []:
+                names.setdefault(entry.get('url'), entry.get('name'))
+    return names
+
+
+def attachment_changes(before, after):
+    """(attached, detached): the names of the extensions `after` references and `before` does not, and the reverse."""
+    old, new = entry_names(before), entry_names(after)
+    return [new[url] for url in new if url not in old], [old[url] for url in old if url not in new]
+
+
 def attached_urls(plan):
     """url -> array of every entry, at plan level or in any topology element (the UI may store them there)."""
     found = {}

@@ -38,6 +38,7 @@ class PlanWaiter:
         self.first_delay = first_delay
         self.max_delay = max_delay
         self.polls = 0
+        self.started = clock()  # the budget (wait_timeout) counts from here, which messages say
 
     def wait(self, select, deadline, what='the plan change'):
         """(outcome dict, plan_info) of the newest ended attempt that `select` accepts; PlanTimeout after `deadline`.
@@ -69,16 +70,16 @@ class PlanWaiter:
                     return result, plan_info
             remaining = deadline - self.clock()
             if remaining <= 0:
-                raise PlanTimeout(self._timeout_message(what, attempt_id, began),
+                raise PlanTimeout(self._timeout_message(what, attempt_id),
                                   plan=dict(attempt_id=attempt_id, status='pending', duration_seconds=None))
             self.sleep(min(delay, remaining))
             delay = min(delay * GROWTH, self.max_delay)
 
-    def _timeout_message(self, what, attempt_id, began):
-        seen = ' (attempt %s)' % attempt_id if attempt_id else ', which had not shown up as pending yet'
-        return ('%s of deployment %s%s had not ended after %d seconds. It goes on in ECE: the previous plan keeps running '
-                'until it ends. Raise wait_timeout, or run the task again later.'
-                % (what[0].upper() + what[1:], self.label, seen, round(self.clock() - began)))
+    def _timeout_message(self, what, attempt_id):
+        seen = ' (attempt %s)' % attempt_id if attempt_id else ', which had not shown up as pending yet,'
+        return ('%s of deployment %s%s had not ended when wait_timeout ran out (after %d seconds). It goes on in ECE, and the '
+                'previous plan keeps running until it ends. Raise wait_timeout, or run the task again later.'
+                % (what[0].upper() + what[1:], self.label, seen, round(self.clock() - self.started)))
 
     def _report_steps(self, attempt, seen_steps, began):
         for step in attempt.get('plan_attempt_log') or []:

@@ -214,6 +214,26 @@ user_plugins:
     - name: analysis-custom
       url: repo://4226448541
       elasticsearch_version: 8.15.1
+attached:
+  description: Names (as the plan entries label them) of the extensions the task attached; in check mode, would attach.
+  returned: success
+  type: list
+  elements: str
+  sample: [synonyms]
+detached:
+  description: Names (as the plan entries label them) of the extensions the task detached; in check mode, would detach.
+  returned: success
+  type: list
+  elements: str
+  sample: []
+reloaded:
+  description:
+    - Names of the stale extensions whose new archive the plan change loads (any plan change restarts the nodes).
+      Empty when no plan change was made.
+  returned: success
+  type: list
+  elements: str
+  sample: [synonyms]
 stale:
   description:
     - Names of attached extensions whose archive was stored after the running plan started, so the nodes run an
