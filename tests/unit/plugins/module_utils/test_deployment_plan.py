@@ -258,3 +258,10 @@ class TestResource:
             es_resource(two)
         with pytest.raises(EceError, match='no Elasticsearch resource with ref_id c-es'):
             es_resource(two, 'c-es')
+
+
+def test_attachment_changes_name_what_came_and_went():
+    from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import attachment_changes
+    before = plan(bundles=[entry('1', 'stays'), entry('2', 'goes')])
+    after = plan(bundles=[entry('1', 'stays')], plugins=[entry('3', 'comes', '8.15.1')])
+    assert attachment_changes(before, after) == (['comes'], ['goes'])
