@@ -23,7 +23,7 @@ description:
     between is never overwritten. ECE then refuses the update; the module reads the deployment again and computes
     the change anew (up to three times).
   - A plan change takes minutes on a real ECE. With O(wait=true) the module polls until the plan attempt it started
-    has ended (the first polls, about 2 seconds apart and growing to 30 seconds, may find nothing pending yet: that is
+    has ended (the first polls, about 2 seconds apart and growing to 30 seconds, may find nothing pending yet, which is
     not taken as the end). A failed plan fails the task with the plan's own message, its C(failure_type) and attempt
     id; the previous plan keeps running.
 author:
