@@ -50,7 +50,8 @@ options:
   deployment:
     description:
       - Return only the extensions that this deployment uses, given by its id (32 hexadecimal characters) or its exact
-        name: those that a running, current or pending plan of one of its Elasticsearch resources references.
+        name. Those are the extensions that a running, current or pending plan of one of its Elasticsearch resources
+        references.
       - A deployment that ECE does not know fails the task; a name that several deployments carry fails and lists
         their ids.
     type: str

@@ -146,12 +146,12 @@ def run(deps, clock, exts=(SYNONYMS, PLUGIN, BARE), **overrides):
 def test_attach_then_again_without_a_write():
     clock = Clock()
     deps = FakeDeployments(clock, bundles=[{'name': 'ui', 'url': 'repo://99', 'elasticsearch_version': '8.15.1'}])
-    result, _ = run(deps, clock)
+    result, _warnings = run(deps, clock)
     assert result['changed'] and result['plan']['status'] == 'success' and result['plan']['attempt_id'] == 'n1'
     assert [e['url'] for e in result['user_bundles']] == ['repo://99', 'repo://11']
     sent = deps.puts[0]
     assert sent['prune_orphans'] is False and sent['resources']['elasticsearch'][0]['plan']['cluster_topology'] == [{'id': 'hot'}]
-    again, _ = run(deps, clock)
+    again, _warnings = run(deps, clock)
     assert not again['changed'] and 'put' not in deps.calls[deps.calls.index('put') + 1:]
     assert len(deps.puts) == 1
 
@@ -168,7 +168,7 @@ def test_polls_start_at_two_seconds_grow_and_never_hammer():
 def test_pending_that_appears_late_is_waited_for():
     clock = Clock()
     deps = FakeDeployments(clock, appear_after=7.0, duration=3.0)
-    result, _ = run(deps, clock)
+    result, _warnings = run(deps, clock)
     assert result['plan']['status'] == 'success' and result['plan']['attempt_id'] == 'n1'
     assert clock.now >= 10.0, 'the first polls that found nothing pending must not end the wait'
 
@@ -185,7 +185,7 @@ def test_failed_plan_fails_with_its_message_type_and_attempt(failed_in):
     assert info.value.details['plan']['status'] == 'error'
     # The next run computes from the plan that runs, so it tries again rather than believing it attached.
     deps.fail = False
-    result, _ = run(deps, clock)
+    result, _warnings = run(deps, clock)
     assert result['changed'] and result['plan']['status'] == 'success'
 
 
@@ -194,7 +194,7 @@ def test_plan_pending_at_the_start_is_waited_for_before_the_put():
     deps = FakeDeployments(clock, duration=9.0)
     deps._next_plan = copy.deepcopy(deps.current['plan'])
     deps.accepted_at = 0.0
-    result, _ = run(deps, clock)
+    result, _warnings = run(deps, clock)
     assert result['changed'] and len(deps.puts) == 1
     assert clock.now >= 9.0
     assert result['plan']['attempt_id'] == 'n2'
@@ -208,7 +208,7 @@ def test_concurrent_change_between_read_and_put_is_kept():
         d.current['plan']['elasticsearch']['user_bundles'] = [{'name': 'theirs', 'url': 'repo://77', 'elasticsearch_version': '8.*'}]
         d.version += 1
     deps.before_put = someone_else
-    result, _ = run(deps, clock)
+    result, _warnings = run(deps, clock)
     assert [e['url'] for e in result['user_bundles']] == ['repo://77', 'repo://11']
     assert deps.calls.count('put') == 2 and len(deps.puts) == 1
 
@@ -216,7 +216,10 @@ def test_concurrent_change_between_read_and_put_is_kept():
 def test_endless_conflicts_give_up_with_nothing_changed():
     clock = Clock()
     deps = FakeDeployments(clock)
-    deps.update_plan = lambda *a: (_ for _ in ()).throw(VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400)))
+
+    def always_conflict(*_args):
+        raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400))
+    deps.update_plan = always_conflict
     with pytest.raises(EceError, match='changed while this task updated it'):
         run(deps, clock)
 
@@ -238,7 +241,7 @@ def test_refusals_send_no_write(extensions, needle):
 def test_check_mode_predicts_and_sends_nothing():
     clock = Clock()
     deps = FakeDeployments(clock, check_mode=True)
-    result, _ = run(deps, clock)
+    result, _warnings = run(deps, clock)
     assert result['changed'] and [e['url'] for e in result['user_bundles']] == ['repo://11'] and 'plan' not in result
     assert deps.puts == []
 
@@ -255,7 +258,7 @@ def test_stale_warning_with_reload_never_and_reload_with_stale():
     assert result['changed'] and result['plan']['status'] == 'success' and result['stale'] == []
     assert deps.puts[0]['resources']['elasticsearch'][0]['plan']['elasticsearch']['user_bundles'] == \
         [{'name': 'synonyms', 'url': 'repo://11', 'elasticsearch_version': '8.*'}]
-    result, _ = run(deps, clock, exts=(newer,), reload='stale')
+    result, _warnings = run(deps, clock, exts=(newer,), reload='stale')
     assert not result['changed']
 
 
@@ -271,7 +274,7 @@ def test_wait_timeout_fails_saying_the_plan_goes_on():
 def test_wait_false_returns_pending():
     clock = Clock()
     deps = FakeDeployments(clock)
-    result, _ = run(deps, clock, wait=False)
+    result, _warnings = run(deps, clock, wait=False)
     assert result['plan'] == {'attempt_id': 'n1', 'status': 'pending', 'duration_seconds': None}
     assert clock.sleeps == []
 

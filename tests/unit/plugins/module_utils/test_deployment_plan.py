@@ -170,8 +170,8 @@ def attempt(attempt_id, start, end=None, healthy=True, last_step=None, error=Non
 class TestAttemptOutcome:
     def test_success(self):
         done = attempt('b', '2026-12-01T10:00:00.000Z', '2026-12-01T10:00:03.500Z', last_step=('plan-completed', 'success'))
-        assert outcome(done, {'healthy': True, 'current': done}) == {'attempt_id': 'b', 'status': 'success',
-                                                                      'duration_seconds': 3.5}
+        expected = {'attempt_id': 'b', 'status': 'success', 'duration_seconds': 3.5}
+        assert outcome(done, {'healthy': True, 'current': done}) == expected
 
     def test_failure_from_the_last_step_carries_message_and_type(self):
         failed = attempt('b', '2026-12-01T10:00:00Z', '2026-12-01T10:00:01Z',
@@ -224,8 +224,8 @@ class TestAttemptOutcome:
 class TestStale:
     def test_archive_stored_after_the_plan_started_is_stale(self):
         running = {'attempt_start_time': '2026-12-01T10:00:00.000Z'}
-        the_plan = plan(bundles=[entry('1', 'old'), entry('2', 'new'), {'name': 'direct', 'url': 'https://x/y.zip',
-                                                                        'elasticsearch_version': '8.*'}])
+        direct = {'name': 'direct', 'url': 'https://x/y.zip', 'elasticsearch_version': '8.*'}
+        the_plan = plan(bundles=[entry('1', 'old'), entry('2', 'new'), direct])
         by_url = {'repo://1': {'name': 'old', 'file_metadata': {'last_modified_date': '2026-12-01T09:59:59.999Z'}},
                   'repo://2': {'name': 'new', 'file_metadata': {'last_modified_date': '2026-12-01T10:00:00.001Z'}}}
         assert stale_names(the_plan, running, by_url) == ['new']
