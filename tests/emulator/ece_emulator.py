@@ -1,4 +1,5 @@
-"""Emulator of Elastic Cloud Enterprise's deployment-extensions API, for tests, the demo and benchmarks.
+"""Emulator of Elastic Cloud Enterprise's deployment-extensions API and of the deployments subset that
+attaches extensions to deployments (plans), for tests, the demo and benchmarks.
 
     python tests/emulator/ece_emulator.py --port PORT [--bind 127.0.0.1] [--tls --cert-dir DIR]
         [--api-key KEY] [--username U --password P] [--data-dir DIR] [--verbose]
@@ -50,8 +51,24 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+CONTROL_HELP = """control endpoints (no auth, test use only):
+  POST /_emulator/reset                           forget extensions, deployments, plan settings, faults, requests
+  POST /_emulator/extensions/{id}/deployments     {"deployments": ["name", ...]}: mark an extension in use
+  POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests
+  GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
+  GET  /_emulator/file_requests                   the recorded archive downloads
+  POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?}: create a deployment
+  POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
+                                                  "failed_attempt_in": "history"|"current",
+                                                  "pending_appears_after", "url_mode": "ece"|"ess"}
+  GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
+                                                  last successful plan (and whether it is stale)
+"""
+
+
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions API.')
+    parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions and deployments API.',
+                                     epilog=CONTROL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--port', type=int, required=True, help='port to listen on (0 picks a free one)')
     parser.add_argument('--bind', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--tls', action='store_true', help='serve HTTPS with a freshly generated CA and certificate')

@@ -39,14 +39,18 @@ def _refused(errors):
     return Response(400, {'errors': elements}, {'x-cloud-error-codes': ','.join(sorted({code for code, _m, _f in errors}))})
 
 
-def _resource(call, store):
-    """(deployment, None) when the path's deployment has the path's ref_id (or `_main`), else (None, 404)."""
+def _resource(call, store, missing_code=NOT_FOUND):
+    """(deployment, None) when the path's deployment has the path's ref_id (or `_main`), else (None, 404).
+
+    Only `_restart` documents `deployments.deployment_resource_not_found` for an unknown resource; the
+    single-resource GET and the cancel document `deployments.deployment_not_found` alone, so they use it.
+    """
     deployment = store.find(call.parts[1])
     if deployment is None:
         return None, _missing(call.parts[1])
     ref_id = call.parts[3] if call.parts[2] == 'elasticsearch' else None
     if ref_id not in (deployment.ref_id, '_main'):
-        return None, failure(404, NO_RESOURCE, 'The Resource specified by [%s] cannot be found.' % '/'.join(call.parts[2:4]))
+        return None, failure(404, missing_code, 'The Resource specified by [%s] cannot be found in the deployment.' % '/'.join(call.parts[2:4]))
     return deployment, None
 
 
@@ -132,7 +136,7 @@ def _apply(doc, store, deployment, now):
 def restart_resource(call, store):
     with store.lock:
         now = store.settle()
-        deployment, error = _resource(call, store)
+        deployment, error = _resource(call, store, NO_RESOURCE)
         if error:
             return error
         if deployment.plans.pending is not None:

@@ -96,21 +96,24 @@ def unknown_resources(doc, deployment):
     for index, payload in payloads:
         where = 'resources.elasticsearch[%d]' % index
         if payload['ref_id'] != deployment.ref_id:
-            found.append((NO_RESOURCE, 'The deployment has no Elasticsearch resource [%s]; its resource is [%s].' % (payload['ref_id'], deployment.ref_id), [where + '.ref_id']))
+            message = 'The deployment has no Elasticsearch resource [%s]; its resource is [%s].' % (payload['ref_id'], deployment.ref_id)
+            found.append((NO_RESOURCE, message, [where + '.ref_id']))
         elif payload['region'] != deployment.region:
-            found.append((INVALID_PLAN, 'The resource [%s] is in region [%s], not [%s].' % (deployment.ref_id, deployment.region, payload['region']), [where + '.region']))
+            message = 'The resource [%s] is in region [%s], not [%s].' % (deployment.ref_id, deployment.region, payload['region'])
+            found.append((INVALID_PLAN, message, [where + '.region']))
     if len({payload['ref_id'] for _index, payload in payloads}) < len(payloads):
         found.append((INVALID_PLAN, 'The resource [%s] is given more than once.' % deployment.ref_id, ['resources.elasticsearch']))
     if doc['prune_orphans'] and not payloads:
-        found.append((INVALID_PLAN, 'prune_orphans: true would shut down [%s], which the request leaves out; send it, or prune_orphans: false.' % deployment.ref_id,
-                      ['prune_orphans']))
+        message = 'prune_orphans: true would shut down [%s], which the request leaves out; send it, or prune_orphans: false.' % deployment.ref_id
+        found.append((INVALID_PLAN, message, ['prune_orphans']))
     return found
 
 
 def plan_pending(doc, deployment):
     """Check 4: no plan change while one is pending (even one that does not show yet)."""
     if payloads_of(doc) and deployment.plans.pending is not None:
-        return [(PLAN_PENDING, 'Elasticsearch resource [%s] has a plan still pending, cancel that or wait for it to complete' % deployment.ref_id, [])]
+        message = 'Elasticsearch resource [%s] has a plan still pending, cancel that or wait for it to complete' % deployment.ref_id
+        return [(PLAN_PENDING, message, [])]
     return []
 
 
@@ -174,10 +177,14 @@ def version_mismatches(doc, deployment, extensions):
         for extension_type, item in _items(payload):
             where = ['resources.elasticsearch[%d]' % index]
             if not version_matches(extension_type, item['elasticsearch_version'], version):
-                found.append((INVALID_PLAN, 'The %s [%s] is for Elasticsearch [%s], but the plan runs [%s].' % (extension_type, item['name'], item['elasticsearch_version'], version), where))
+                message = 'The %s [%s] is for Elasticsearch [%s], but the plan runs [%s].' % (
+                    extension_type, item['name'], item['elasticsearch_version'], version)
+                found.append((INVALID_PLAN, message, where))
                 continue
             match = REPO_RE.match(item['url'])
             info = extensions.archive_info(match.group(1)) if match else None
             if info is not None and not version_matches(extension_type, info['version'], version):
-                found.append((INVALID_PLAN, 'The %s [%s] has version [%s], which does not fit Elasticsearch [%s].' % (extension_type, info['name'], info['version'], version), where))
+                message = 'The %s [%s] has version [%s], which does not fit Elasticsearch [%s].' % (
+                    extension_type, info['name'], info['version'], version)
+                found.append((INVALID_PLAN, message, where))
     return found

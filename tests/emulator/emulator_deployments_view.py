@@ -21,11 +21,13 @@ class View:  # pylint: disable=too-few-public-methods
         self.clear_transient = flag('clear_transient', False)
         self.show_settings = flag('show_settings', False)
         self.show_metadata = flag('show_metadata', False)
+        self.all_history = flag('force_all_plan_history', False)  # else the newest 100, as ECE caps it
 
 
-def _instances(deployment, healthy):
+def _instances(deployment):
+    """One node, running the version of the plan it really runs (a failed upgrade leaves it as it was)."""
     version = deployment.plans.running.plan.get('elasticsearch', {}).get('version')
-    instance = {'instance_name': 'instance-0000000000', 'healthy': healthy, 'container_started': True,
+    instance = {'instance_name': 'instance-0000000000', 'healthy': True, 'container_started': True,
                 'service_running': True, 'maintenance_mode': False, 'zone': 'ece-zone-1'}
     if isinstance(version, str):
         instance['service_version'] = version
@@ -44,7 +46,7 @@ def resource_info(deployment, now, view):
         'region': deployment.region,
         'healthy': healthy,
         'status': 'reconfiguring' if busy else 'started',
-        'plan_info': plans.to_json(now, view.show_plans, view.show_plan_logs, view.show_plan_history, view.clear_transient),
+        'plan_info': plans.to_json(now, view),
         'elasticsearch': {
             'healthy': True,
             'shard_info': {'healthy': True, 'available_shards': [], 'unavailable_shards': [], 'unavailable_replicas': []},
@@ -52,7 +54,7 @@ def resource_info(deployment, now, view):
             'blocking_issues': {'healthy': True, 'cluster_level': [], 'index_level': []},
         },
         'metadata': {'version': deployment.version, 'last_modified': iso(deployment.modified)},
-        'topology': {'healthy': True, 'instances': _instances(deployment, True)},
+        'topology': {'healthy': True, 'instances': _instances(deployment)},
         'associated_kibana_clusters': [], 'associated_apm_clusters': [], 'associated_appsearch_clusters': [],
         'associated_enterprise_search_clusters': [],
         'snapshots': {'healthy': True, 'count': 0, 'recent_success': True},

@@ -15,6 +15,7 @@ import uuid
 
 FAILED_PLACES = ('history', 'current')
 URL_MODES = ('ece', 'ess')
+HISTORY_CAP = 100  # ECE shows at most this many past attempts unless force_all_plan_history=true
 # Step ids as real plans log them (DEPLOYMENTS.md 3.1); the last one carries the outcome.
 STEPS = ('log-initial-plan-data', 'validate-plan-prerequisites', 'validate-elasticsearch-plugin-versions',
          'apply-plan-settings', 'plan-completed')
@@ -203,15 +204,16 @@ class PlanState:
         """Every plan that counts as referenced: reported current, running, and pending (shown or not)."""
         return [attempt.plan for attempt in (self.current, self.running, self.pending) if attempt is not None]
 
-    def to_json(self, now, show_plans=True, show_log=False, show_history=False, clear_transient=False):
-        """An ElasticsearchClusterPlansInfo."""
+    def to_json(self, now, view):
+        """An ElasticsearchClusterPlansInfo, shaped by the GET switches in `view` (see emulator_deployments_view.View)."""
         doc = {'healthy': self.healthy, 'history': []}
-        if not show_plans:
+        if not view.show_plans:
             return doc
-        doc['current'] = self.current.to_json(now, show_log, clear_transient)
+        doc['current'] = self.current.to_json(now, view.show_plan_logs, view.clear_transient)
         pending = self.visible_pending(now)
         if pending is not None:
-            doc['pending'] = pending.to_json(now, show_log, clear_transient)
-        if show_history:
-            doc['history'] = [attempt.to_json(now, show_log, clear_transient) for attempt in self.history]
+            doc['pending'] = pending.to_json(now, view.show_plan_logs, view.clear_transient)
+        if view.show_plan_history:
+            shown = self.history if view.all_history else self.history[-HISTORY_CAP:]
+            doc['history'] = [attempt.to_json(now, view.show_plan_logs, view.clear_transient) for attempt in shown]
         return doc

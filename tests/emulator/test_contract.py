@@ -1,25 +1,18 @@
 """The emulator's real responses, validated against Elastic's Swagger for the extensions endpoints.
 
-The Swagger lives outside the repository, in the research folder (<repo>/../shared/ece-api/); without
-it these tests skip. Schemas are resolved against the whole document, as Swagger's `#/definitions/...`
-references require, and `date-time` / `uri` formats are really checked.
+The Swagger lives outside the repository, in the research folder (shared/ece-api/ beside the checkout,
+found by swagger_contract.py); without it these tests skip.
 
 One known gap between the Swagger and the real server: ECE sends `"deployments": null` unless
 `include_deployments=true` (ecctl's recorded replies show it; CONTRACT.md requires it), while the Swagger
 types the field as a plain array. `_without_null_deployments` allows exactly that null and nothing else.
 """
 
-import datetime
-import json
-import os
-import urllib.parse
-
 import pytest
 import requests
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SWAGGER = os.path.join(os.path.dirname(REPO), 'shared', 'ece-api', 'extensions-swagger.json')
-BASE_URI = 'urn:ece-extensions-swagger'
+from swagger_contract import load_contract
+
 COLLECTION, ITEM = '/deployments/extensions', '/deployments/extensions/{extension_id}'
 
 
@@ -32,60 +25,9 @@ def _without_null_deployments(body):
     return body
 
 
-class Contract:
-    """Looks up the declared response of an operation and validates a real reply against it."""
-
-    def __init__(self, doc):
-        jsonschema = pytest.importorskip('jsonschema', reason='jsonschema is needed to validate against the Swagger')
-        referencing = pytest.importorskip('referencing', reason='referencing (a jsonschema dependency) is needed')
-        from referencing.jsonschema import DRAFT4  # pylint: disable=import-outside-toplevel
-        self.doc = doc
-        self._registry = referencing.Registry().with_resource(BASE_URI, referencing.Resource(contents=doc, specification=DRAFT4))
-        self._checker = jsonschema.FormatChecker()
-        self._checker.checks('date-time', raises=ValueError)(lambda value: not isinstance(value, str) or datetime.datetime.fromisoformat(value))
-        self._checker.checks('uri')(lambda value: not isinstance(value, str) or bool(urllib.parse.urlsplit(value).scheme))
-        self._validator_class = jsonschema.Draft4Validator  # Swagger 2.0 schemas are JSON Schema draft 4
-
-    def validate(self, instance, schema):
-        """Validate against a Swagger schema; local `#/...` refs point into the whole document."""
-        if '$ref' in schema and schema['$ref'].startswith('#'):
-            schema = dict(schema, **{'$ref': BASE_URI + schema['$ref']})
-        self._validator_class(schema, registry=self._registry, format_checker=self._checker).validate(instance)
-
-    def definition(self, name):
-        return {'$ref': '#/definitions/' + name}
-
-    def check(self, path, method, reply, undeclared=False):
-        """Validate `reply` as the response of (path, method); return its JSON body.
-
-        `undeclared=True` marks a reply the Swagger does not list (status or error code), such as the
-        documented 400 `extensions.extension_in_use`: it must still be a well-formed BasicFailedReply.
-        """
-        operation = self.doc['paths'][path][method.lower()]
-        declared = operation['responses'].get(str(reply.status_code))
-        body = reply.json()
-        assert reply.headers['Content-Type'] in operation['produces']
-        if declared is None:
-            assert undeclared and reply.status_code >= 400, 'status %s is not declared for %s %s' % (reply.status_code, method, path)
-            schema = self.definition('BasicFailedReply')
-        else:
-            schema = declared['schema']
-        self.validate(_without_null_deployments(body), schema)
-        for header, spec in (declared or {}).get('headers', {}).items():
-            assert header in reply.headers, header
-            if 'enum' in spec and not undeclared:
-                assert reply.headers[header] in spec['enum'], (header, reply.headers[header])
-        if reply.status_code >= 400:
-            assert reply.headers['x-cloud-error-codes'] == ','.join(sorted({error['code'] for error in body['errors']}))
-        return body
-
-
 @pytest.fixture(name='contract', scope='module')
 def fixture_contract():
-    if not os.path.isfile(SWAGGER):
-        pytest.skip('the Swagger file %s is absent (it belongs to the research folder next to the repository)' % SWAGGER)
-    with open(SWAGGER, encoding='utf-8') as handle:
-        return Contract(json.load(handle))
+    return load_contract('extensions-swagger.json', _without_null_deployments)
 
 
 def _send(contract, client, method, path='', body=None, request_schema=None, **kwargs):
