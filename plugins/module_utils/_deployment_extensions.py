@@ -155,9 +155,13 @@ class DeploymentExtensions:
                     raise EceError('Deployment %s changed while this task updated it, %d times in a row; nothing was changed. '
                                    'Run the task again when nobody else changes the deployment. Last answer: %s'
                                    % (deployment_label(deployment), conflicts, exc.msg), **exc.details) from None
+                fresh = self._read()
+                if went_through(plans_of(fresh[2]), known, new_plan):
+                    # Our own update did arrive (a retry after a lost answer met the version it had bumped).
+                    deployment, version, resource = fresh
+                    break
                 # Someone changed the deployment after our read: read again and compute from their plan.
-                deployment, version, resource = self._read()
-                deployment, version, resource = self._after_pending(deployment, version, resource, waiter, deadline)
+                deployment, version, resource = self._after_pending(*fresh, waiter=waiter, deadline=deadline)
         return self._after_update(result, waiter, known, deadline, deployment, by_url)
 
     # Reading
@@ -266,6 +270,14 @@ class DeploymentExtensions:
         # The nodes restarted with the new plan: only archives stored after it started are stale now.
         result['stale'] = stale_names(running_plan_from(plan_info, result), running_attempt(plan_info), by_url)
         return result
+
+
+def went_through(plan_info, known, sent_plan):
+    """Whether an attempt started after our read carries exactly the extension lists we sent."""
+    attempts = [plan_info.get('pending'), plan_info.get('current')] + list(plan_info.get('history') or [])
+    wanted = (extension_lists(sent_plan), attached_urls(sent_plan))
+    return any(attempt and attempt_key(attempt) not in known and attempt.get('plan')
+               and (extension_lists(attempt['plan']), attached_urls(attempt['plan'])) == wanted for attempt in attempts)
 
 
 def running_plan_from(plan_info, result):

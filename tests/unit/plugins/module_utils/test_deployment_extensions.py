@@ -213,6 +213,21 @@ def test_concurrent_change_between_read_and_put_is_kept():
     assert deps.calls.count('put') == 2 and len(deps.puts) == 1
 
 
+def test_update_that_arrived_although_its_answer_was_lost_is_adopted():
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    real_update = deps.update_plan
+
+    def applied_then_conflict(deployment_id, body, version):
+        # The first try went through, its answer was lost; the client's retry meets the bumped version.
+        real_update(deployment_id, body, version)
+        raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}]))
+    deps.update_plan = applied_then_conflict
+    result, _warnings = run(deps, clock)
+    assert result['changed'] and result['plan']['status'] == 'success' and result['plan']['attempt_id'] == 'n1'
+    assert len(deps.puts) == 1
+
+
 def test_endless_conflicts_give_up_with_nothing_changed():
     clock = Clock()
     deps = FakeDeployments(clock)
