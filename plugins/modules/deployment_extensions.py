@@ -244,7 +244,7 @@ stale:
   sample: [synonyms]
 plan:
   description: The plan change the task made.
-  returned: when a plan change was made (not in check mode)
+  returned: when a plan change was made (not in check mode), also when it failed or timed out
   type: dict
   sample:
     attempt_id: 5b2a3c6e-7d0f-4d1e-9a55-0c6a1e0f4b21
