@@ -307,3 +307,19 @@ def test_bad_items(items, needle):
 
 def test_id_given_as_a_number_is_read_as_a_string():
     assert parse_items([{'id': 4226448541}]) == [{'name': None, 'id': '4226448541', 'elasticsearch_version': None}]
+
+
+def test_each_new_plan_step_and_the_end_are_reported():
+    from ansible_collections.ece.platform.plugins.module_utils import _progress
+    events = []
+    previous = _progress.set_reporter(lambda event, fields: events.append((event, fields)))
+    try:
+        clock = Clock()
+        run(FakeDeployments(clock, duration=5.0), clock)
+    finally:
+        _progress.set_reporter(previous)
+    steps = [fields for event, fields in events if event == 'plan_step']
+    assert [step['step_id'] for step in steps] == ['validate-plan-prerequisites'], 'a step is reported once, not per poll'
+    assert steps[0]['attempt_id'] == 'n1' and steps[0]['deployment'].startswith('search-prod')
+    done = [fields for event, fields in events if event == 'plan_done']
+    assert len(done) == 1 and done[0]['status'] == 'success' and done[0]['attempt_id'] == 'n1'
