@@ -211,8 +211,9 @@ class DeploymentExtensions:
 
     def _base_plan(self, deployment, resource):
         plan_info = plans_of(resource)
-        if self.check_mode and plan_info.get('pending', {}).get('plan'):
-            return plan_info['pending']['plan']
+        pending = plan_info.get('pending') or {}
+        if self.check_mode and pending.get('plan'):
+            return pending['plan']
         return running_plan(deployment, resource)
 
     # Deciding
@@ -257,9 +258,15 @@ class DeploymentExtensions:
             return result
         try:
             plan, plan_info = waiter.wait(ours, deadline)
-        except EceError as exc:
+        except PlanTimeout as exc:
             exc.details.update(changed=True, deployment=result['deployment'])
             raise
+        except EceError as exc:
+            # ECE accepted the change; only following it failed. Say so, so nobody thinks nothing happened.
+            raise EceError('ECE accepted the plan change of deployment %s, but following it failed: %s Check the outcome in ECE, '
+                           'or run the task again: it then waits for the change and sends nothing new when it succeeded.'
+                           % (deployment_label(deployment), exc.msg),
+                           **dict(exc.details, changed=True, deployment=result['deployment'])) from None
         result['plan'] = plan
         if plan['status'] == 'error':
             raise EceError('The plan change of deployment %s failed (attempt %s, failure_type %s): %s The previous plan keeps '

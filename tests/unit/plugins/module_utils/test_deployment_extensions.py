@@ -323,3 +323,19 @@ def test_each_new_plan_step_and_the_end_are_reported():
     assert steps[0]['attempt_id'] == 'n1' and steps[0]['deployment'].startswith('search-prod')
     done = [fields for event, fields in events if event == 'plan_done']
     assert len(done) == 1 and done[0]['status'] == 'success' and done[0]['attempt_id'] == 'n1'
+
+
+def test_a_failing_read_while_waiting_says_the_change_was_accepted():
+    clock = Clock()
+    deps = FakeDeployments(clock, duration=30.0)
+    real_get = deps.get
+
+    def get(deployment_id, history=False, logs=False):
+        if deps.puts:
+            raise EceApiError('Reading deployment x failed: ECE answered HTTP 500.', 'GET', 'u', status=500)
+        return real_get(deployment_id, history, logs)
+    deps.get = get
+    with pytest.raises(EceError) as info:
+        run(deps, clock)
+    assert 'accepted the plan change' in info.value.msg and 'HTTP 500' in info.value.msg
+    assert info.value.details['changed'] is True and info.value.details['status'] == 500
