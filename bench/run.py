@@ -26,9 +26,9 @@ sys.path.insert(0, BENCH)
 sys.path.insert(0, os.path.join(REPO, 'tools'))
 
 # pylint: disable=wrong-import-position
+import chart  # noqa: E402
 import emulator_process  # noqa: E402  (tools/emulator_process.py)
 import notes  # noqa: E402
-import png  # noqa: E402
 import report  # noqa: E402
 import scenarios_bulk  # noqa: E402
 import scenarios_converge  # noqa: E402
@@ -42,7 +42,7 @@ from playbook import Runner  # noqa: E402
 SCENARIOS = {'noop': scenarios_noop, 'converge': scenarios_converge, 'bulk': scenarios_bulk, 'upload': scenarios_upload}
 DOCS = os.path.join(REPO, 'docs')
 MARKDOWN = os.path.join(DOCS, 'benchmarks.md')
-CHART = os.path.join(DOCS, 'benchmarks-bulk.png')
+CHART = chart.CHART
 KEEPALIVE_LIMIT = 0.01  # seconds
 
 
@@ -116,8 +116,7 @@ def main(argv=None):
     if not (args.quick or args.no_docs or args.only or os.environ.get('BENCH_COLLECTIONS_PATH')):
         charts = []
         if series:
-            png.line_chart(CHART, 'BULK: TIME VS NUMBER OF EXTENSIONS', series, 'NUMBER OF EXTENSIONS (N)',
-                           'TIME OF THE PLAY', note='MEDIANS. THE LOOP IS MEASURED AT THE SMALLER SIZES ONLY (NOT EXTRAPOLATED)')
+            chart.bulk_chart(CHART, series)
             charts.append(('Bulk: time vs N', CHART))
         report.write_markdown(MARKDOWN, facts, rows, series, charts, notes.SECTIONS, runtime)
         print('wrote %s%s' % (os.path.relpath(MARKDOWN, REPO), ''.join(', ' + os.path.relpath(chart[1], REPO) for chart in charts)))

@@ -21,7 +21,11 @@ MAX_DESCRIPTOR_BYTES = 64 * 1024
 
 
 def parse_properties(text):
-    """The key/value pairs of a Java .properties text (the subset plugin descriptors use)."""
+    """The key/value pairs of a Java .properties text (the subset plugin descriptors use).
+
+    Not jproperties: the modules may depend on requests and requests-toolbelt only, and descriptors are plain
+    `key=value` lines.
+    """
     values = {}
     for raw in text.splitlines():
         line = raw.strip()

@@ -5,6 +5,8 @@
 
 Load balancers in front of ECE coordinators answer 502/503/504 while a coordinator restarts and
 ECE throttles with 429; those are worth another try. The policy is pure (no I/O) so it can be unit-tested.
+Not urllib3's Retry: it decides by HTTP method inside the connection pool and cannot rebuild a streamed upload from
+byte 0; here each request says whether it may be repeated, so a create is never re-sent blindly (see _client.py).
 """
 
 from __future__ import annotations

@@ -7,14 +7,16 @@ attaches extensions to deployments (plans), for tests, the demo and benchmarks.
 Prints `READY <base-url>` once it accepts connections and serves until SIGTERM or SIGINT, then exits 0.
 `--port 0` picks a free port (the READY line tells which). The API lives under `/api/v1`; test hooks
 under `/_emulator` (see emulator_handler.py, and the project's design contract, section "The emulator").
-Only the Python 3 stdlib and `cryptography` (for --tls) are needed.
+Needs `python-multipart` (uploads) and, for --tls, `trustme` (both in requirements-dev.txt).
 """
 
 import argparse
 import http.server
+import os
 import shutil
 import signal
 import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -86,6 +88,24 @@ def parse_args(argv):
     return args
 
 
+def tls_context(cert_dir):
+    """Serve a certificate for 127.0.0.1, ::1 and localhost from a fresh private CA; write the CA to cert_dir/ca.pem.
+
+    ECE ships a self-signed certificate, so clients must trust a private CA (`ca_path`). trustme's
+    certificates pass strict verifiers (Python 3.13's VERIFY_X509_STRICT). The server key never lands in
+    cert_dir: trustme loads it through a temp file it removes at once.
+    """
+    # Imported here: only --tls needs it.
+    import trustme  # pylint: disable=import-outside-toplevel
+    authority = trustme.CA(organization_name='ECE emulator')
+    os.makedirs(cert_dir, exist_ok=True)
+    authority.cert_pem.write_to_path(os.path.join(cert_dir, 'ca.pem'))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    authority.issue_cert('127.0.0.1', '::1', 'localhost', common_name='localhost').configure_cert(context)
+    return context
+
+
 def url_host(bind):
     """The host part of the base URL: wildcard binds are reached through loopback."""
     host = {'0.0.0.0': '127.0.0.1', '::': '::1', '': '127.0.0.1'}.get(bind, bind)
@@ -104,13 +124,7 @@ def main(argv=None):
         store = emulator_store.Store(data_dir)
         ssl_context = None
         if args.tls:
-            # Imported here: only --tls needs `cryptography`.
-            import emulator_tls  # pylint: disable=import-outside-toplevel
-            key_dir = tempfile.mkdtemp(prefix='ece-emulator-tls-')
-            try:
-                ssl_context = emulator_tls.server_context(args.cert_dir, key_dir)
-            finally:
-                shutil.rmtree(key_dir, ignore_errors=True)  # the key lives on only inside the SSLContext
+            ssl_context = tls_context(args.cert_dir)
         scheme = 'https' if args.tls else 'http'
         app = emulator_handler.App(store, scheme, None, api_key=args.api_key, username=args.username, password=args.password,
                                    verbose=args.verbose)

@@ -9,7 +9,7 @@ import json
 import re
 
 from emulator_fetch import fetch
-from emulator_multipart import MultipartError, MultipartReader, boundary_of
+from emulator_upload import MultipartError, boundary_of, copy_field
 
 NAME_RE = re.compile(r'^[A-Za-z0-9_.-]+$')
 TYPES = ('plugin', 'bundle')
@@ -149,7 +149,7 @@ def _receive_archive(call, archive):
     try:
         boundary = boundary_of(call.headers.get('Content-Type'))
         if boundary is not None:
-            if not MultipartReader(call.body.read, boundary).copy_field('file', archive.write):
+            if not copy_field(call.body.read, boundary, 'file', archive.write):
                 return False
         else:
             while True:

@@ -3,6 +3,8 @@
 The emulator must take multi-GiB uploads in constant memory, so nothing here ever holds more than one
 chunk of the body. Every byte that passes through is fed to SHA-256, so the request log can report the
 body's hash without a second pass and without keeping the body.
+Not h11 or another HTTP library: http.server already reads the request line and headers and leaves only the
+body's framing, and the emulator must decide itself when `100 Continue` goes out (see RequestBody).
 """
 
 import hashlib
