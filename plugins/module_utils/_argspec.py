@@ -31,9 +31,12 @@ def connection_argument_spec():
 
 
 def extension_options():
-    """The options of one extension: ece.platform.extension's own, and each item of extension_set's list."""
+    """The options of one extension: ece.platform.extension's own, and each item of extension_set's list.
+
+    Their rules are EXTENSION_RULES; `name` or `id` is enough to find an extension.
+    """
     return dict(
-        name=dict(type='str', required=True),
+        name=dict(type='str'),
         id=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         extension_type=dict(type='str', choices=['plugin', 'bundle']),
@@ -44,6 +47,8 @@ def extension_options():
         force_upload=dict(type='bool', default=False),
     )
 
+
+EXTENSION_RULES = dict(required_one_of=[('name', 'id')])
 
 CONNECTION_RULES = dict(
     mutually_exclusive=[('api_key', 'username'), ('api_key', 'password')],

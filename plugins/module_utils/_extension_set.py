@@ -4,34 +4,65 @@
 """Private to the ece.platform collection: converge a whole list of extensions in one module run.
 
 Every module run costs Ansible a few hundred milliseconds, an HTTP round trip about one. So the set
-is validated in full first (bad input fails before any write), the server is listed once, and each
-item then goes through the same ExtensionReconciler as ece.platform.extension, given what the list
-said instead of reading it again. Only the writes that are needed are sent.
+is validated in full first (bad input fails before any write, see _extension_set_items), the server is
+listed once, and each item then goes through the same ExtensionReconciler as ece.platform.extension,
+given what the list said instead of reading it again. Only the writes that are needed are sent.
+
+`exclusive` deletes what the list does not name, and deleting is the one thing a rerun cannot undo,
+so it follows stricter rules than the items: an extension whose name or id any item gives is never
+"unlisted" (even when that item failed), and when any item failed nothing is deleted as unlisted.
 """
 
 from __future__ import annotations
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
-from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler, only_match
+from ansible_collections.ece.platform.plugins.module_utils._extension_state import ExtensionReconciler, metadata_view, only_match
+
+WRITES = ('create', 'update', 'upload', 'delete')
+
+EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would delete every extension on the server that no deployment '
+                   'uses. If that is meant, set allow_empty=true (in the role: ece_extensions_allow_empty: true); otherwise check '
+                   'the variable that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
 
 
-def desired_items(items, workdir=None):
-    """DesiredExtension for every item, all validated; the first bad one fails naming its position."""
-    desired, seen = [], {}
-    for index, item in enumerate(items):
-        entry = DesiredExtension.from_params(item)
-        label = 'extensions[%d] (%s)' % (index, entry.name)
-        key = ('id', entry.id) if entry.id is not None else ('name', entry.name)
-        if key in seen:
-            raise EceError('%s: the same extension (%s %s) is listed twice, as extensions[%d] too; list it once.'
-                           % (label, key[0], key[1], seen[key]))
-        seen[key] = index
-        try:
-            entry.validate(workdir=workdir)
-        except EceError as exc:
-            raise EceError('%s: %s' % (label, exc.msg), **exc.details) from None
-        desired.append(entry)
-    return desired
+def check_exclusive_list(desired, exclusive, allow_empty):
+    """Refuse, before any request, an exclusive run over an empty list unless allow_empty says it is meant."""
+    if exclusive and not desired and not allow_empty:
+        raise EceError(EMPTY_EXCLUSIVE)
+
+
+class _WriteLog:
+    """The ExtensionsApi as the reconciler sees it, noting each write that went through (or would, in check mode)."""
+
+    def __init__(self, api):
+        self._api = api
+        self.writes = []
+
+    def __getattr__(self, name):
+        attribute = getattr(self._api, name)
+        if name not in WRITES:
+            return attribute
+
+        def logged(*args, **kwargs):
+            answer = attribute(*args, **kwargs)
+            self.writes.append(name)
+            return answer
+        return logged
+
+
+def action_of(writes, state, failed=False):
+    """One word for what an item did: created, updated, uploaded, deleted, unchanged, absent or failed."""
+    if failed:
+        return 'failed'
+    for write, action in (('delete', 'deleted'), ('create', 'created'), ('update', 'updated'), ('upload', 'uploaded')):
+        if write in writes:
+            return action
+    return 'absent' if state == 'absent' else 'unchanged'
+
+
+def is_listed(extension, listed_ids, listed_names):
+    """True when an item names this server extension, by id or by name, whatever became of that item."""
+    return str(extension.get('id')) in listed_ids or extension.get('name') in listed_names
 
 
 def _current_for(entry, by_id, by_name):
@@ -44,56 +75,74 @@ class ExtensionSetReconciler:
     """Runs a validated list against the server; `exclusive` also deletes what the list does not name."""
 
     def __init__(self, api, warn=None, diff=True):
-        self.api = api
-        self.single = ExtensionReconciler(api, warn=warn, diff=diff)
+        self.api = _WriteLog(api)
+        self.single = ExtensionReconciler(self.api, warn=warn, diff=diff)
 
     def run(self, desired, exclusive=False):
+        """A dict: results, failures, deleted, kept_in_use, unlisted_skipped and (when skipped) unlisted_skipped_reason."""
         server = self.api.list()
         by_id = {str(ext.get('id')): ext for ext in server}
         by_name = {}
         for ext in server:
             by_name.setdefault(ext.get('name'), []).append(ext)
-        results, failures, claimed = [], [], set()
+        outcome = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
         for entry in desired:
-            outcome = dict(name=entry.name, state=entry.state)
-            try:
-                current = _current_for(entry, by_id, by_name)
-                if current is not None:
-                    claimed.add(str(current.get('id')))
-                outcome.update(self.single.run(entry, current=current, looked_up=True))
-            except EceError as exc:
-                # One item's failure must not stop the others: the next run converges what is left.
-                outcome.update(exc.result(), failed=True, changed=False)
-                failures.append(outcome)
-            outcome['id'] = (outcome.get('extension') or {}).get('id') or entry.id
-            results.append(outcome)
-        deleted, kept_in_use = [], []
+            outcome['results'].append(self._converge_item(entry, by_id, by_name, outcome['failures']))
         if exclusive:
-            deleted, kept_in_use = self._delete_unlisted(server, claimed, results, failures)
-        return results, failures, deleted, kept_in_use
+            listed_ids = {str(entry.id) for entry in desired if entry.id is not None}
+            listed_names = {entry.name for entry in desired if entry.name is not None}
+            unlisted = [ext for ext in server if not is_listed(ext, listed_ids, listed_names)]
+            if outcome['failures']:
+                outcome['unlisted_skipped'] = [dict(id=str(ext.get('id')), name=ext.get('name')) for ext in unlisted]
+                outcome['unlisted_skipped_reason'] = (
+                    'No extension was deleted as unlisted because %d item%s failed: exclusive=true deletes only after every '
+                    'item converged. Fix the failed item%s and run again.'
+                    % (len(outcome['failures']), '' if len(outcome['failures']) == 1 else 's',
+                       '' if len(outcome['failures']) == 1 else 's'))
+            else:
+                self._delete_unlisted(unlisted, outcome)
+        return outcome
 
-    def _delete_unlisted(self, server, claimed, results, failures):
-        deleted, kept_in_use = [], []
-        for ext in server:
-            ext_id = str(ext.get('id'))
-            if ext_id in claimed:
-                continue
+    def _converge_item(self, entry, by_id, by_name, failures):
+        self.api.writes = []
+        result = dict(name=entry.name, state=entry.state)
+        try:
+            current = _current_for(entry, by_id, by_name)
+            result.update(self.single.run(entry, current=current, looked_up=True))
+            result['action'] = action_of(self.api.writes, entry.state)
+        except EceError as exc:
+            # One item's failure must not stop the others: the next run converges what is left. A write
+            # that went through before the failure (a create before a failed upload) is a change.
+            result.update(exc.result(), failed=True, action='failed')
+            result['changed'] = bool(exc.details.get('changed')) or bool(self.api.writes)
+            failures.append(result)
+        result['uploaded'] = 'upload' in self.api.writes
+        extension = result.get('extension') or {}
+        result['id'] = extension.get('id') or entry.id
+        if result['name'] is None:
+            result['name'] = extension.get('name')
+        return result
+
+    def _delete_unlisted(self, unlisted, outcome):
+        for ext in unlisted:
+            ext_id, name = str(ext.get('id')), ext.get('name')
+            # Read with its deployments, in check mode too, so that check mode keeps what the real run keeps.
             detailed = self.api.get(ext_id, include_deployments=True)
             if detailed is None:
                 continue
             if detailed.get('deployments'):
-                kept_in_use.append(dict(id=ext_id, name=ext.get('name'), deployments=detailed['deployments']))
+                outcome['kept_in_use'].append(dict(id=ext_id, name=name, deployments=detailed['deployments']))
                 continue
-            outcome = dict(name=ext.get('name'), id=ext_id, state='absent', unlisted=True)
+            result = dict(name=name, id=ext_id, state='absent', unlisted=True, uploaded=False)
             try:
-                self.api.delete(ext_id)
-                outcome.update(changed=True, extension=ext)
-                deleted.append(dict(id=ext_id, name=ext.get('name')))
+                self.api.delete(ext_id, read=detailed)
+                result.update(changed=True, action='deleted', extension=ext, diff=dict(before=metadata_view(ext), after={}))
+                outcome['deleted'].append(dict(id=ext_id, name=name))
             except EceError as exc:
                 if isinstance(exc, EceApiError) and exc.has_code('extensions.extension_in_use'):
-                    kept_in_use.append(dict(id=ext_id, name=ext.get('name'), deployments=[], message=exc.msg))
+                    # A deployment started to use it between the read and the delete.
+                    outcome['kept_in_use'].append(dict(id=ext_id, name=name, deployments=[], message=exc.msg))
                     continue
-                outcome.update(exc.result(), failed=True, changed=False)
-                failures.append(outcome)
-            results.append(outcome)
-        return deleted, kept_in_use
+                result.update(exc.result(), failed=True, changed=False, action='failed')
+                outcome['failures'].append(result)
+            outcome['results'].append(result)

@@ -51,7 +51,8 @@ class DesiredExtension:
 
         `workdir` receives the zip built when option file names a directory.
         """
-        if not self.name or not NAME_PATTERN.fullmatch(self.name):
+        # An id alone finds the extension (name then stays as it is); a name that is given must be valid.
+        if (self.name is not None or self.id is None) and (not self.name or not NAME_PATTERN.fullmatch(self.name)):
             raise EceError('Option name %r may contain only ASCII letters, digits, "_", "." and "-" (ECE rejects other '
                            'characters); rename it, e.g. %r.' % (self.name, re.sub(r'[^A-Za-z0-9_.-]+', '-', self.name or '') or 'my-extension'))
         if self.id is not None and not str(self.id).strip():
@@ -99,7 +100,7 @@ def update_body(current, desired):
     changes, because sending it makes ECE download the archive again.
     """
     body = {
-        'name': desired.name,
+        'name': desired.name if desired.name is not None else current.get('name'),
         'version': desired.version if desired.version is not None else current.get('version'),
         'extension_type': current.get('extension_type'),
     }

@@ -150,8 +150,17 @@ class ExtensionsApi:
             except EceApiError as exc:
                 raise _explain(exc) from None
 
-    def delete(self, extension_id):
+    def delete(self, extension_id, read=None):
+        """DELETE the extension; ECE refuses one that deployments use (400 extensions.extension_in_use).
+
+        In check mode nothing is sent, but the extension is read with its deployments (or `read` is used,
+        the object the caller read so), and one in use raises the refusal ECE would answer.
+        """
         if self.check_mode:
+            if read is None:
+                read = self.get(extension_id, include_deployments=True)
+            if read is not None and read.get('deployments'):
+                raise predicted_in_use(self.client.url(item_path(extension_id)), extension_id, read['deployments'])
             return
         try:
             self.client.request('DELETE', item_path(extension_id), operation='Deleting extension %s' % extension_id)
@@ -160,6 +169,14 @@ class ExtensionsApi:
             if exc.status == 404:
                 return
             raise _explain(exc) from None
+
+
+def predicted_in_use(url, extension_id, deployments):
+    """The refusal ECE answers to a DELETE of an extension in use, for check mode to raise without sending it."""
+    message = 'Cannot delete extension [%s]. It is used by deployments [%s].' % (extension_id, ', '.join(str(d) for d in deployments))
+    return EceApiError('Deleting extension %s would fail (check mode): ECE refuses it with HTTP 400: %s (extensions.extension_in_use)'
+                       % (extension_id, message), 'DELETE', url, status=400,
+                       errors=[{'code': 'extensions.extension_in_use', 'message': message, 'fields': []}])
 
 
 def hash_in_background(archive):

@@ -38,8 +38,8 @@ options:
       - ASCII letters, digits, V(_), V(.) and V(-) only; anything else fails before any request is sent.
       - Names are not unique in ECE; when more than one extension has this name the task fails and lists
         their ids, so you can choose one with O(id).
+      - O(name) or O(id) is required; with O(state=absent), or to change an extension found by O(id), the id alone is enough.
     type: str
-    required: true
   id:
     description:
       - Act on exactly the extension with this id. With a different O(name), this renames it.
@@ -48,7 +48,8 @@ options:
   state:
     description:
       - V(present) creates or updates the extension; V(absent) deletes it.
-      - An extension still used by deployments is not deleted; the task fails and names the deployments.
+      - An extension still used by deployments is not deleted; the task fails and names the deployments. Check mode
+        reads the extension's deployments and predicts that failure.
     type: str
     choices: [present, absent]
     default: present
@@ -238,7 +239,7 @@ url:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, extension_options, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._argspec import EXTENSION_RULES, client_from_module, ece_module, extension_options, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
 from ansible_collections.ece.platform.plugins.module_utils._multipart import HAS_TOOLBELT, TOOLBELT_IMPORT_ERROR
@@ -249,6 +250,7 @@ def main():
         argument_spec=extension_options(),
         mutually_exclusive=[('download_url', 'file')],
         supports_check_mode=True,
+        **EXTENSION_RULES
     )
     if module.params['file'] is not None and not HAS_TOOLBELT:
         module.fail_json(msg=missing_required_lib('requests-toolbelt', reason='to upload option file'), exception=TOOLBELT_IMPORT_ERROR)

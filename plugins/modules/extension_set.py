@@ -14,7 +14,9 @@ description:
     errors as M(ece.platform.extension), in one module run.
   - The server is listed once and only the writes that are needed are sent, so converging N extensions costs
     one module run instead of N. The role P(ece.platform.extensions#role) uses this module.
-  - The whole list is checked before anything is sent; bad input in any item fails the task with no change.
+  - The whole list is checked before anything is sent; bad input in any item (an unknown option, a wrong type,
+    O(extensions[].file) together with O(extensions[].download_url), a bad archive, ...) fails the task with no
+    change, and the message names every bad item by its index and name.
   - When one item fails on the server (an extension in use, a download ECE cannot make, ...) the others are still
     converged; the task then fails, and C(results) says which item failed and why.
 author:
@@ -41,9 +43,10 @@ options:
     required: true
     suboptions:
       name:
-        description: Name of the extension; it identifies the extension when O(extensions[].id) is not given.
+        description:
+          - Name of the extension; it identifies the extension when O(extensions[].id) is not given.
+          - Each item needs O(extensions[].name) or O(extensions[].id); with O(extensions[].state=absent) the id alone is enough.
         type: str
-        required: true
       id:
         description: Act on exactly the extension with this id (renames it when O(extensions[].name) differs).
         type: str
@@ -77,10 +80,23 @@ options:
   exclusive:
     description:
       - Also delete every extension on the server that O(extensions) does not name.
+      - An extension is named when an item gives its id or its name, whatever became of that item. So an item that
+        fails (for example because two extensions carry its name, or its id is stale) still protects them.
+      - When any item fails, nothing is deleted as unlisted; RV(unlisted_skipped_reason) says why and
+        RV(unlisted_skipped) lists what was left alone. Fix the item and run again.
       - Extensions still used by deployments are never deleted; they are listed in RV(kept_in_use).
-      - In check mode, RV(deleted) lists what would be deleted.
+      - With an empty O(extensions) list the task fails before any request, unless O(allow_empty=true).
+      - In check mode, RV(deleted) and RV(kept_in_use) predict exactly what the real run deletes and keeps, as the
+        deployments of each candidate are read in check mode too.
     type: bool
     default: false
+  allow_empty:
+    description:
+      - With O(exclusive=true), accept an empty O(extensions) list, which deletes every extension that no deployment uses.
+      - Without it such a run fails, so that an empty or misspelt variable cannot wipe the server.
+    type: bool
+    default: false
+    version_added: 0.2.0
 seealso:
   - module: ece.platform.extension
 '''
@@ -108,11 +124,30 @@ RETURN = r'''
 results:
   description:
     - One entry per item of O(extensions), in order, then one per extension deleted by O(exclusive).
-    - Each holds C(name), C(id), C(state), C(changed), C(extension) (as M(ece.platform.extension) returns it),
-      C(diff) in diff mode, and C(failed), C(msg), C(status), C(errors) when that item failed.
+    - Each holds C(name), C(id), C(state), C(changed), C(action), C(uploaded), C(extension) (as M(ece.platform.extension)
+      returns it), C(diff) in diff mode, C(unlisted=true) for a deletion by O(exclusive), and C(failed), C(msg),
+      C(status), C(errors) when that item failed.
+    - C(action) says what the item did (in check mode, would do), in one word; C(uploaded) is V(true) when an archive
+      was uploaded (also with C(action=created) or C(action=updated)).
+    - C(changed) is V(true) for a failed item too when a write went through before the failure (for example a create
+      whose upload then failed).
   returned: always
   type: list
   elements: dict
+  contains:
+    action:
+      description:
+        - V(created), V(updated) (metadata changed), V(uploaded) (only the archive changed), V(deleted), V(unchanged),
+          V(absent) (O(extensions[].state=absent) and there was none) or V(failed).
+      type: str
+      sample: updated
+      version_added: 0.2.0
+    uploaded:
+      description: Whether an archive was uploaded for this item.
+      type: bool
+      version_added: 0.2.0
+  sample:
+    - {name: synonyms, id: "882519870", state: present, changed: true, action: uploaded, uploaded: true, extension: {}}
 deleted:
   description: Extensions deleted (or, in check mode, to be deleted) because O(exclusive=true) and the list does not name them.
   returned: always
@@ -120,16 +155,48 @@ deleted:
   elements: dict
   sample: [{id: "882519870", name: old-synonyms}]
 kept_in_use:
-  description: Unlisted extensions that O(exclusive=true) did not delete because deployments use them.
+  description: Unlisted extensions that O(exclusive=true) did not delete (in check mode, would not delete) because deployments use them.
   returned: always
   type: list
   elements: dict
   sample: [{id: "2536123203", name: legacy-plugin, deployments: [search-prod]}]
+unlisted_skipped:
+  description:
+    - Unlisted extensions that O(exclusive=true) left alone because an item failed (see RV(unlisted_skipped_reason)).
+      Empty when nothing was skipped.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: "882519870", name: old-synonyms}]
+  version_added: 0.2.0
+unlisted_skipped_reason:
+  description: Why no extension was deleted as unlisted although O(exclusive=true).
+  returned: when O(exclusive=true) and an item failed
+  type: str
+  sample: >-
+    No extension was deleted as unlisted because 1 item failed: exclusive=true deletes only after every item converged.
+    Fix the failed item and run again.
+  version_added: 0.2.0
+check_mode:
+  description: Whether the task ran in check mode, so that RV(results), RV(deleted) and RV(kept_in_use) are predictions.
+  returned: always
+  type: bool
+  version_added: 0.2.0
+invalid:
+  description:
+    - The items that failed the checks made before any request, each C(index), C(name), C(id) and C(msg). Nothing was
+      sent to ECE.
+  returned: when an item is invalid
+  type: list
+  elements: dict
+  sample: [{index: 2, name: synonyms, id: null, msg: "extensions[2] (synonyms): unknown option fiel. ..."}]
+  version_added: 0.2.0
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, extension_options, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
-from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, desired_items
+from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, check_exclusive_list
+from ansible_collections.ece.platform.plugins.module_utils._extension_set_items import desired_items
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
 
 
@@ -139,32 +206,45 @@ def _diffs(results):
             for r in results if r.get('changed') and r.get('diff')]
 
 
+def _failure_message(outcome):
+    failures = outcome['failures']
+    msg = '%d of %d extensions failed: %s' % (len(failures), len(outcome['results']),
+                                              '; '.join('%s (%s)' % (f['name'], f['msg']) for f in failures))
+    if outcome.get('unlisted_skipped_reason'):
+        msg += ' ' + outcome['unlisted_skipped_reason']
+    return msg
+
+
 def main():
     module = ece_module(
         argument_spec=dict(
-            extensions=dict(type='list', elements='dict', required=True, options=extension_options(),
-                            mutually_exclusive=[('download_url', 'file')]),
+            # Items are checked one by one in _extension_set_items, so that every message names its item.
+            extensions=dict(type='list', elements='dict', required=True),
             exclusive=dict(type='bool', default=False),
+            allow_empty=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
 
     def converge():
         desired = desired_items(module.params['extensions'], workdir=module.tmpdir)
+        check_exclusive_list(desired, module.params['exclusive'], module.params['allow_empty'])
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
-        results, failures, deleted, kept = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'])
-        changed = any(r.get('changed') for r in results)
-        diff = _diffs(results) if module._diff else None
-        if not module._diff:
-            for result in results:
-                result.pop('diff', None)
-        outcome = dict(changed=changed, results=results, deleted=deleted, kept_in_use=kept)
-        if diff is not None:
-            outcome['diff'] = diff
-        if failures:
-            names = ', '.join('%s (%s)' % (f['name'], f['msg']) for f in failures)
-            raise EceError('%d of %d extensions failed: %s' % (len(failures), len(results), names), **outcome)
-        return outcome
+        outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'])
+        results = outcome['results']
+        result = dict(changed=any(r.get('changed') for r in results), results=results, deleted=outcome['deleted'],
+                      kept_in_use=outcome['kept_in_use'], unlisted_skipped=outcome['unlisted_skipped'],
+                      check_mode=module.check_mode)
+        if 'unlisted_skipped_reason' in outcome:
+            result['unlisted_skipped_reason'] = outcome['unlisted_skipped_reason']
+        if module._diff:
+            result['diff'] = _diffs(results)
+        else:
+            for item in results:
+                item.pop('diff', None)
+        if outcome['failures']:
+            raise EceError(_failure_message(outcome), **result)
+        return result
 
     run_or_fail(module, converge)
 

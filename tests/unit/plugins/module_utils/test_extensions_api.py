@@ -54,6 +54,9 @@ class FakeClient:
     def sleep(self, seconds):
         self.sleeps.append(seconds)
 
+    def url(self, path):
+        return BASE + path
+
     def request(self, method, path, json_body=None, params=None, body_factory=None, retry=True, operation=None):
         self.calls.append(Call(method, path, copy.deepcopy(json_body), params, body_factory, retry))
         assert self.outcomes, 'unexpected request %s %s' % (method, path)
@@ -109,8 +112,45 @@ def test_check_mode_sends_no_write_and_predicts_the_objects(archive):
     assert api.create(BODY) == dict(BODY, id=None, url=None, deployments=None)
     assert api.update('101', dict(BODY, description='new'), current) == dict(current, description='new')
     assert api.upload('101', archive, current)['file_metadata'] == {'size': archive.size, 'url': 'https://f/1.zip'}
-    assert api.delete('101') is None
+    assert api.delete('101', read=dict(CREATED, deployments=[])) is None
     assert client.calls == []
+
+
+def test_check_mode_delete_reads_the_deployments_and_predicts_a_free_delete():
+    client = FakeClient(dict(CREATED, deployments=[]))
+    api = ExtensionsApi(client, check_mode=True)
+    assert api.delete('101') is None
+    assert client.sent() == [('GET', item_path('101'))]
+    assert client.calls[0].params == {'include_deployments': 'true'}
+
+
+@pytest.mark.parametrize('read_by_caller', [False, True])
+def test_check_mode_delete_of_an_extension_in_use_raises_what_ece_would_answer(read_by_caller):
+    in_use = dict(CREATED, deployments=['search-prod', 'logs'])
+    client = FakeClient() if read_by_caller else FakeClient(in_use)
+    api = ExtensionsApi(client, check_mode=True)
+    with pytest.raises(EceApiError) as caught:
+        api.delete('101', read=in_use if read_by_caller else None)
+    error = caught.value
+    assert error.has_code('extensions.extension_in_use')
+    assert error.status == 400 and error.method == 'DELETE' and error.url == BASE + item_path('101')
+    assert error.ece_messages() == 'Cannot delete extension [101]. It is used by deployments [search-prod, logs].'
+    assert [call.method for call in client.calls] == ([] if read_by_caller else ['GET'])
+
+
+def test_check_mode_in_use_prediction_gives_the_real_runs_message():
+    """The reconciler turns both the predicted and the real refusal into the same message."""
+    ece_said = 'Cannot delete extension [101]. It is used by deployments [search-prod].'
+    real = FakeClient({'extensions': [CREATED]},
+                      api_error(400, 'extensions.extension_in_use', method='DELETE', path=item_path('101'), message=ece_said))
+    check = FakeClient({'extensions': [CREATED]}, dict(CREATED, deployments=['search-prod']))
+    messages = []
+    for client, check_mode in ((real, False), (check, True)):
+        with pytest.raises(EceApiError) as caught:
+            ExtensionReconciler(ExtensionsApi(client, check_mode=check_mode)).run(DesiredExtension(CREATED['name'], state='absent'))
+        messages.append((caught.value.msg, caught.value.codes, caught.value.status))
+    assert messages[0] == messages[1]
+    assert 'search-prod' in messages[0][0]
 
 
 def test_check_mode_still_reads():
