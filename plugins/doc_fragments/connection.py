@@ -13,14 +13,21 @@ options:
     description:
       - Base URL of the ECE coordinator or of Elastic Cloud, for example V(https://ece.example.com:12443).
       - The collection adds C(/api/v1); a trailing C(/) or C(/api/v1) is accepted.
-      - If not set, the value of the E(ECE_HOST) or E(EC_HOST) environment variable is used.
+      - Required. If not set, the value of the E(ECE_HOST) or E(EC_HOST) environment variable is used; a missing
+        host fails before any request and names these variables.
+      - Give the base URL only; a URL that already holds an API path such as C(/api/v1/deployments/extensions) fails
+        before any request.
+      - Use C(https://) with ECE's TLS port (12443) and C(http://) with its plain port (12400); a mix-up fails at once
+        saying which scheme the port speaks.
     type: str
-    required: true
   api_key:
     description:
       - 'API key, sent as C(Authorization: ApiKey <key>). Elastic Cloud accepts only API keys.'
       - Mutually exclusive with O(username) and O(password). One of O(api_key) and O(username) is required.
-      - If not set, the value of the E(ECE_API_KEY) or E(EC_API_KEY) environment variable is used.
+      - If not set, the value of the E(ECE_API_KEY) or E(EC_API_KEY) environment variable is used. When both an API key
+        and a username come from the environment, the error names the variables that collided.
+      - For ad-hoc commands, pass it through the environment (E(ECE_API_KEY)), not with C(-a api_key=...). When a task
+        fails, ansible-core may print the C(-a) arguments as error context.
     type: str
   username:
     description:
@@ -57,7 +64,6 @@ options:
       - How many times a request is tried again after a transient failure (HTTP 429, 502, 503, 504,
         or a refused or reset connection), with capped exponential backoff and jitter.
       - A C(Retry-After) header from the server is honoured.
-      - A create is never sent again blindly; the module first checks whether the extension was created.
       - If not set, the value of the E(ECE_RETRIES) environment variable is used.
     type: int
     default: 4
@@ -73,5 +79,4 @@ notes:
   - Credentials are never included in results, diffs, warnings or error messages.
 requirements:
   - requests
-  - requests-toolbelt (for uploads)
 '''

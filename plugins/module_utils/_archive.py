@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import zipfile
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._zip_builder import build_zip
@@ -62,6 +63,7 @@ class LocalArchive:
         if magic not in ZIP_MAGICS:
             raise EceError('Option %s: %r is not a zip archive (it does not start with a zip header). '
                            'ECE accepts extensions as zip files only.' % (option, path))
+        check_central_directory(path, option)
         return cls(path, info.st_size)
 
     @property
@@ -75,6 +77,26 @@ class LocalArchive:
         if with_sha256 or self._sha256 is not None:
             return dict(size=self.size, sha256=self.sha256)
         return dict(size=self.size)
+
+
+def check_central_directory(path, option='file'):
+    """Fail unless the zip's central directory is complete and every entry lies inside the file.
+
+    A cut-off download or copy starts with a good header but has lost its end: the central directory
+    sits at the end of a zip, so reading it (zipfile seeks there; memory grows with the number of
+    entries, not with the archive's size) finds the damage before anything is sent.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            end_of_entries = archive.start_dir
+            for entry in archive.infolist():
+                if entry.header_offset + entry.compress_size > end_of_entries:
+                    raise zipfile.BadZipFile('entry %r reaches beyond the end of the data' % entry.filename)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise EceError('Option %s: %r is not a complete zip archive (%s); it may be truncated. Build or copy it again.'
+                       % (option, path, exc)) from None
+    except OSError as exc:
+        raise EceError('Option %s: %r cannot be read: %s. Check its permissions.' % (option, path, exc.strerror)) from None
 
 
 def sha256_of_file(path):

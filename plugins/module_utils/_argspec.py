@@ -16,12 +16,23 @@ from ansible_collections.ece.platform.plugins.module_utils._client import HAS_RE
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 
 
+# The environment variables each connection option falls back to, first set wins (see the doc fragment).
+CONNECTION_ENV = dict(
+    host=['ECE_HOST', 'EC_HOST'],
+    api_key=['ECE_API_KEY', 'EC_API_KEY'],
+    username=['ECE_USER', 'EC_USER'],
+    password=['ECE_PASSWORD', 'EC_PASS'],
+)
+
+
 def connection_argument_spec():
+    # host and the credentials' rules are checked by check_connection_rules(), not by ansible-core, so that
+    # the messages can name the environment variables that fed (or could feed) the options.
     return dict(
-        host=dict(type='str', required=True, fallback=(env_fallback, ['ECE_HOST', 'EC_HOST'])),
-        api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['ECE_API_KEY', 'EC_API_KEY'])),
-        username=dict(type='str', fallback=(env_fallback, ['ECE_USER', 'EC_USER'])),
-        password=dict(type='str', no_log=True, fallback=(env_fallback, ['ECE_PASSWORD', 'EC_PASS'])),
+        host=dict(type='str', fallback=(env_fallback, CONNECTION_ENV['host'])),
+        api_key=dict(type='str', no_log=True, fallback=(env_fallback, CONNECTION_ENV['api_key'])),
+        username=dict(type='str', fallback=(env_fallback, CONNECTION_ENV['username'])),
+        password=dict(type='str', no_log=True, fallback=(env_fallback, CONNECTION_ENV['password'])),
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ECE_VALIDATE_CERTS'])),
         ca_path=dict(type='path', fallback=(env_fallback, ['ECE_CA_PATH'])),
         timeout=dict(type='float', default=60.0, fallback=(env_fallback, ['ECE_TIMEOUT', 'EC_TIMEOUT'])),
@@ -50,26 +61,67 @@ def extension_options():
 
 EXTENSION_RULES = dict(required_one_of=[('name', 'id')])
 
-CONNECTION_RULES = dict(
-    mutually_exclusive=[('api_key', 'username'), ('api_key', 'password')],
-    required_one_of=[('api_key', 'username')],
-    required_together=[('username', 'password')],
-)
+
+def _env_source(option, value, environ):
+    """The environment variable that set `option` to `value` (the first one set, as env_fallback reads them), or None."""
+    for name in CONNECTION_ENV.get(option, ()):
+        if environ.get(name):
+            return name if environ[name] == value else None
+    return None
+
+
+def _option_names(options, params, environ):
+    """'api_key (from ECE_API_KEY)' style names of the given options that are set."""
+    named = []
+    for option in options:
+        source = _env_source(option, params.get(option), environ)
+        named.append('%s (from %s)' % (option, source) if source else option)
+    return ' and '.join(named)
+
+
+def check_connection_rules(params, environ=None):
+    """host is required, api_key excludes username/password, one of them is needed, username goes with password.
+
+    Each message names the environment variables involved, since an exported variable the user forgot
+    about is the usual cause.
+    """
+    environ = os.environ if environ is None else environ
+    if not params.get('host'):
+        raise EceError('Option host is required: the base URL of ECE, for example https://ece.example.com:12443. Set it in the '
+                       'task (or module_defaults), or export ECE_HOST (or EC_HOST).')
+    basic = [option for option in ('username', 'password') if params.get(option)]
+    if params.get('api_key') and basic:
+        msg = ('Options api_key and %s are mutually exclusive: give an API key, or a username and password. Set: %s.'
+               % ('/'.join(basic), _option_names(['api_key'] + basic, params, environ)))
+        if any(_env_source(option, params.get(option), environ) for option in ['api_key'] + basic):
+            msg += ' Options fall back to those environment variables when the task leaves them out: unset the one you do not mean.'
+        raise EceError(msg)
+    if not params.get('api_key') and not basic:
+        raise EceError('No credentials: give option api_key, or username and password (in the task or module_defaults), or '
+                       'export ECE_API_KEY (or EC_API_KEY), or ECE_USER and ECE_PASSWORD.')
+    if len(basic) == 1:
+        missing = 'password' if basic == ['username'] else 'username'
+        raise EceError('Options username and password go together, but only %s is set; set %s too (or export %s).'
+                       % (_option_names(basic, params, environ), missing, ' or '.join(CONNECTION_ENV[missing])))
 
 
 def ece_module(argument_spec, mutually_exclusive=(), required_together=(), required_one_of=(), **kwargs):
-    """An AnsibleModule whose spec holds the connection options and their rules next to the module's own."""
+    """An AnsibleModule whose spec holds the connection options next to the module's own; the connection rules are checked here."""
     spec = connection_argument_spec()
     spec.update(argument_spec)
     module = AnsibleModule(
         argument_spec=spec,
-        mutually_exclusive=CONNECTION_RULES['mutually_exclusive'] + list(mutually_exclusive),
-        required_together=CONNECTION_RULES['required_together'] + list(required_together),
-        required_one_of=CONNECTION_RULES['required_one_of'] + list(required_one_of),
+        mutually_exclusive=list(mutually_exclusive),
+        required_together=list(required_together),
+        required_one_of=list(required_one_of),
         **kwargs
     )
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        check_connection_rules(module.params)
+    except EceError as exc:
+        module.fail_json(**exc.result())
     return module
 
 

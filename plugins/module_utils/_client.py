@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from ansible_collections.ece.platform.plugins.module_utils._scheme_probe import speaks_plain_http, speaks_tls
 
 try:
     import requests
@@ -30,6 +31,8 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 API_PREFIX = '/api/v1'
+# 401 codes with their own meaning and hint (an extension of another user, a key without user id).
+OWN_401_CODES = frozenset(('extensions.unauthorised', 'extensions.no_user_id'))
 USER_AGENT = 'ece.platform-ansible-collection'
 CHUNK_SIZE = 1024 * 1024
 # Block size for sending streamed bodies: large enough that per-block Python work is small, below glibc's
@@ -59,6 +62,11 @@ def api_base_url(host):
     if parts.query or parts.fragment:
         raise EceError('Option host must not carry a query or a fragment: %r.' % _redacted(text))
     path = parts.path.rstrip('/')
+    marker = (path + '/').find(API_PREFIX + '/')
+    if marker >= 0 and path[marker:] != API_PREFIX:
+        raise EceError('Option host must be the base URL of ECE, for example %s://%s%s, without an API path: the collection '
+                       'adds /api/v1/deployments/extensions itself. Drop %s from %r.'
+                       % (parts.scheme, parts.netloc, path[:marker], path[marker:], _redacted(text)))
     if path.endswith(API_PREFIX):
         path = path[:-len(API_PREFIX)]
     return '%s://%s%s%s' % (parts.scheme, parts.netloc, path, API_PREFIX)
@@ -134,6 +142,10 @@ class EceClient:
                 response = self._session.request(method, url, json=json_body, params=params, data=data, headers=headers,
                                                  timeout=self.timeout, verify=self._verify, allow_redirects=False)
             except requests.exceptions.RequestException as exc:
+                mixup = self._scheme_mixup(exc)
+                if mixup:
+                    # Another try would fail the same way: say which scheme the port speaks instead.
+                    raise EceApiError('%s failed: %s' % (operation, mixup), method, url) from None
                 delay = self.retry_policy.delay(attempt, waited) if (retry and self._is_transient(exc)) else None
                 if delay is None:
                     raise self._transport_error(exc, method, url, operation, attempt) from None
@@ -157,20 +169,65 @@ class EceClient:
             self.sleep(delay)
             waited += delay
 
-    def download(self, url, consume):
-        """Stream `url` in chunks into `consume(chunk)`; credentials go only to the API's own origin."""
+    def download(self, url, consume, user_url=False, expected_size=None):
+        """Stream `url` in chunks into `consume(chunk)`; credentials go only to the API's own origin.
+
+        `user_url=True` is for a URL the user gave (download_url): it never gets credentials and a
+        redirect fails, as ECE does not follow one either. With `expected_size`, an answer whose
+        Content-Length differs returns False before its body is read; otherwise True.
+        """
         headers = {}
-        if self._authorization and _origin(url) == _origin(self.base_url):
+        if self._authorization and not user_url and _origin(url) == _origin(self.base_url):
             headers['Authorization'] = self._authorization
+        what = 'download_url %s' % without_query(url) if user_url else 'the stored archive'
         try:
-            with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=self._verify) as response:
+            return self._download(url, consume, headers, self._verify, user_url, expected_size, what)
+        except requests.exceptions.SSLError as exc:
+            # ca_path trusts ECE's own CA; an archive server the user names may carry a publicly signed
+            # certificate instead, so it also gets the system's trust store.
+            if not (user_url and isinstance(self._verify, str) and _is_verify_failure(exc)):
+                raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1,
+                                            base_url=without_query(url)) from None
+        try:
+            return self._download(url, consume, headers, True, user_url, expected_size, what)
+        except requests.exceptions.RequestException as exc:
+            raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1, base_url=without_query(url)) from None
+
+    def _download(self, url, consume, headers, verify, user_url, expected_size, what):
+        try:
+            with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=verify,
+                                   allow_redirects=not user_url) as response:
+                if 300 <= response.status_code < 400 and user_url:
+                    raise EceApiError('Reading %s gave HTTP %d, a redirect; ECE does not follow redirects either.'
+                                      % (what, response.status_code), 'GET', without_query(url), status=response.status_code)
                 if response.status_code >= 400:
-                    raise EceApiError('Downloading the stored archive failed with HTTP %d.' % response.status_code,
+                    raise EceApiError('Downloading %s failed with HTTP %d.' % (what, response.status_code),
                                       'GET', without_query(url), status=response.status_code)
+                length = response.headers.get('Content-Length')
+                if expected_size is not None and length is not None and length.isdigit() and int(length) != expected_size:
+                    return False
                 for chunk in response.iter_content(CHUNK_SIZE):
                     consume(chunk)
+        except requests.exceptions.SSLError:
+            raise
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(exc, 'GET', without_query(url), 'download of the stored archive', 1) from None
+            raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1, base_url=without_query(url)) from None
+        return True
+
+    def _scheme_mixup(self, exc):
+        """The message for https:// sent to a plain HTTP port or http:// to a TLS port, else None."""
+        parts = urlsplit(self.base_url)
+        port = parts.port or (443 if parts.scheme == 'https' else 80)
+        if parts.scheme == 'https' and isinstance(exc, requests.exceptions.SSLError) and not _is_verify_failure(exc):
+            if speaks_plain_http(parts.hostname, port, self.timeout):
+                return ('this server speaks plain HTTP, not TLS, on port %d: use http://%s in option host (ECE serves '
+                        'HTTPS on port 12443 and plain HTTP on 12400).' % (port, parts.netloc))
+        elif (parts.scheme == 'http' and isinstance(exc, requests.exceptions.ConnectionError)
+              and not isinstance(exc, requests.exceptions.SSLError) and not _is_connect_failure(exc)):
+            if speaks_tls(parts.hostname, port, self.timeout):
+                return ('this server speaks TLS on port %d: use https://%s in option host (ECE serves HTTPS on port '
+                        '12443 and plain HTTP on 12400).' % (port, parts.netloc))
+        return None
 
     @staticmethod
     def _is_transient(exc):
@@ -192,20 +249,26 @@ class EceClient:
         errors = _error_list(response)
         details = ' '.join('%s (%s)' % (e.get('message', ''), e.get('code', '')) for e in errors if isinstance(e, dict))
         msg = '%s failed: ECE answered HTTP %d' % (operation, response.status_code)
-        msg += (': ' + details) if details else '.'
+        msg += (': ' + details + '.') if details else '.'
+        if response.status_code == 401 and not set(e.get('code') for e in errors if isinstance(e, dict)) & OWN_401_CODES:
+            msg += (' The credentials were refused: check option api_key (environment ECE_API_KEY or EC_API_KEY), or '
+                    'username and password (ECE_USER and ECE_PASSWORD), and that they belong to this ECE.')
         if attempt > 1:
             msg += ' Gave up after %d tries.' % attempt
         return EceApiError(msg, method, url, status=response.status_code, errors=errors)
 
-    def _transport_error(self, exc, method, url, operation, attempt):
-        if isinstance(exc, requests.exceptions.SSLError):
+    def _transport_error(self, exc, method, url, operation, attempt, base_url=None):
+        base_url = base_url or self.base_url
+        if isinstance(exc, requests.exceptions.SSLError) and _is_verify_failure(exc):
             msg = ('%s failed: the TLS certificate of %s could not be verified (%s). Set ca_path to the PEM bundle that '
-                   'signed the ECE certificate, or validate_certs=false for testing only.' % (operation, self.base_url, _first_line(exc)))
+                   'signed the ECE certificate, or validate_certs=false for testing only.' % (operation, base_url, _first_line(exc)))
+        elif isinstance(exc, requests.exceptions.SSLError):
+            msg = '%s failed: the TLS handshake with %s failed (%s).' % (operation, base_url, _first_line(exc))
         elif isinstance(exc, requests.exceptions.Timeout):
             msg = ('%s failed: no answer within the timeout of %gs per socket operation. Raise the timeout option '
                    'if ECE is slow.' % (operation, self.timeout))
         elif isinstance(exc, requests.exceptions.ConnectionError):
-            msg = '%s failed: could not connect to or lost the connection with %s (%s).' % (operation, self.base_url, _first_line(exc))
+            msg = '%s failed: could not connect to or lost the connection with %s (%s).' % (operation, base_url, _first_line(exc))
         else:
             msg = '%s failed: %s' % (operation, _first_line(exc))
         if attempt > 1:
@@ -228,6 +291,17 @@ def without_query(url):
     """A URL fit for a message or result: a query may carry a token (pre-signed URLs), so it is left out."""
     parts = urlsplit(url)
     return '%s://%s%s' % (parts.scheme, parts.netloc, parts.path)
+
+
+def _is_verify_failure(exc):
+    """Whether a requests SSLError is a certificate that could not be verified (not a protocol mix-up)."""
+    return 'CERTIFICATE_VERIFY_FAILED' in str(exc) or 'certificate verify failed' in str(exc)
+
+
+def _is_connect_failure(exc):
+    """Whether a ConnectionError happened before any connection existed (refused, unreachable, unknown host)."""
+    reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError) or 'NewConnectionError' in str(exc)
 
 
 def _first_line(exc):

@@ -11,9 +11,11 @@ boundary (ExtensionsApi) handles check mode; this layer builds the result and th
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
+from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
 from ansible_collections.ece.platform.plugins.module_utils._client import without_query
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
@@ -52,9 +54,14 @@ class DesiredExtension:
         `workdir` receives the zip built when option file names a directory.
         """
         # An id alone finds the extension (name then stays as it is); a name that is given must be valid.
-        if (self.name is not None or self.id is None) and (not self.name or not NAME_PATTERN.fullmatch(self.name)):
+        if self.name is None and self.id is None:
+            raise EceError('Give option name (or option id, to act on one extension by its id).')
+        if self.name is not None and not self.name.strip():
+            raise EceError('Option name must not be empty; give the extension a name of ASCII letters, digits, "_", "." '
+                           'and "-", e.g. my-extension.')
+        if self.name is not None and not NAME_PATTERN.fullmatch(self.name):
             raise EceError('Option name %r may contain only ASCII letters, digits, "_", "." and "-" (ECE rejects other '
-                           'characters); rename it, e.g. %r.' % (self.name, re.sub(r'[^A-Za-z0-9_.-]+', '-', self.name or '') or 'my-extension'))
+                           'characters); rename it, e.g. %r.' % (self.name, suggested_name(self.name)))
         if self.id is not None and not str(self.id).strip():
             raise EceError('Option id is empty; leave it out to find the extension by name.')
         if self.state == 'absent':
@@ -71,6 +78,18 @@ class DesiredExtension:
 
     def metadata(self):
         return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
+
+
+def suggested_name(name):
+    """A name ECE accepts that reads like `name`: accents dropped (synonymes-\u00e9t\u00e9 -> synonymes-ete), other runs become "-"."""
+    ascii_text = unicodedata.normalize('NFKD', name).encode('ascii', 'ignore').decode('ascii')
+    return re.sub(r'[^A-Za-z0-9_.-]+', '-', ascii_text).strip('-') or 'my-extension'
+
+
+def sentence(msg):
+    """`msg` ending like a sentence, so that another one can follow it."""
+    msg = msg.rstrip()
+    return msg if msg.endswith(('.', '!', '?')) else msg + '.'
 
 
 def only_match(found, name):
@@ -93,11 +112,12 @@ def metadata_view(extension):
     return {field: extension.get(field) for field in METADATA_FIELDS if extension.get(field) is not None}
 
 
-def update_body(current, desired):
+def update_body(current, desired, redownload=False):
     """The full replacement body an update needs: current values, overlaid with the managed ones.
 
     The type always comes from the server (ECE cannot change it). download_url is sent only when it
-    changes, because sending it makes ECE download the archive again.
+    changes or `redownload` says the stored archive is not the URL's, because sending it makes ECE
+    download the archive again.
     """
     body = {
         'name': desired.name if desired.name is not None else current.get('name'),
@@ -107,7 +127,7 @@ def update_body(current, desired):
     description = desired.description if desired.description is not None else current.get('description')
     if description is not None:
         body['description'] = description
-    if desired.download_url is not None and desired.download_url != current.get('download_url'):
+    if desired.download_url is not None and (redownload or desired.download_url != current.get('download_url')):
         body['download_url'] = desired.download_url
     return body
 
@@ -177,7 +197,7 @@ class ExtensionReconciler:
             raise self._download_failure(exc, desired) from None
         after = metadata_view(body)
         if desired.archive is not None:
-            extension = self._upload(extension, desired, body)
+            extension = self._upload(extension, desired, body, created=True)
             after['file'] = desired.archive.summary(with_sha256=self.diff)
         return dict(changed=True, extension=extension, diff=dict(before={}, after=after))
 
@@ -186,14 +206,24 @@ class ExtensionReconciler:
             raise EceError('Extension %s (id %s) is a %s, but extension_type=%s was asked for. ECE cannot change the type of an '
                            'extension: delete it and create it again, or create one with another name.'
                            % (current.get('name'), current.get('id'), current.get('extension_type'), desired.extension_type))
+        if desired.archive is not None and current.get('extension_type') == 'plugin':
+            # The type (and the version, when left out) may come from the server only: check the archive now.
+            check_plugin_archive(desired.archive.path, desired.version or current.get('version'), shown_path=desired.file,
+                                 extension=current.get('name'))
+        self._refuse_duplicate_rename(desired, current)
         changes = metadata_changes(current, desired)
-        before, after = metadata_view(current), metadata_view(current)
+        source = ArchiveSource(self.api, self.warn, current, desired)
+        redownload = source.redownload_needed()
+        if redownload:
+            changes['download_url'] = (None, desired.download_url)
+        self._warn_version_without_archive(desired, current, changes)
+        before, after = source.view(metadata_view(current)), source.view(metadata_view(current))
         for field, (_old, new) in changes.items():
             after[field] = new
         extension = current
         if changes:
             try:
-                extension = self.api.update(current['id'], update_body(current, desired), current)
+                extension = self.api.update(current['id'], update_body(current, desired, redownload), current)
             except EceApiError as exc:
                 raise self._download_failure(exc, desired) from None
         uploaded = False
@@ -201,9 +231,30 @@ class ExtensionReconciler:
             upload_needed, before['file'] = self._upload_needed(current, desired)
             after['file'] = desired.archive.summary(with_sha256=self.diff)
             if upload_needed:
-                extension = self._upload(extension, desired, current)
+                extension = self._upload(extension, desired, current, created=bool(changes))
                 uploaded = True
-        return dict(changed=bool(changes) or uploaded, extension=extension, diff=dict(before=before, after=after))
+        return dict(changed=bool(changes) or uploaded, extension=source.truthful(extension),
+                    diff=dict(before=before, after=after))
+
+    def _refuse_duplicate_rename(self, desired, current):
+        """A rename by id must not create a second extension of a name: look-ups by that name would then fail."""
+        if desired.id is None or desired.name is None or desired.name == current.get('name'):
+            return
+        others = [ext for ext in self.api.find_by_name(desired.name) if str(ext.get('id')) != str(current.get('id'))]
+        if others:
+            raise EceError('Extension %s (id %s) was not renamed to %s: extension id %s already carries that name, and names must '
+                           'stay unique for look-ups by name. Choose another name, or rename or delete the other one first.'
+                           % (current.get('name'), current.get('id'), desired.name, ', '.join(sorted(str(e.get('id')) for e in others))))
+
+    def _warn_version_without_archive(self, desired, current, changes):
+        if current.get('extension_type') != 'plugin' or 'version' not in changes:
+            return
+        if desired.archive is not None or 'download_url' in changes or not current.get('file_metadata'):
+            return
+        self.warn('Extension %s changes version from %s to %s without a new archive, but its stored archive was built for %s; '
+                  'ECE needs a plugin built for the version the extension names. Give option file or download_url with the '
+                  'plugin built for %s.' % (current.get('name'), current.get('version'), desired.version,
+                                            current.get('version'), desired.version))
 
     def _upload_needed(self, current, desired):
         """(upload?, what is known of the server's file) following the contract: size, then SHA-256, then warn."""
@@ -227,12 +278,17 @@ class ExtensionReconciler:
         hashing.join()
         return known['sha256'] != archive.sha256, known
 
-    def _upload(self, extension, desired, current):
+    def _upload(self, extension, desired, current, created=False):
+        """Upload the archive; `created` says a write already went through, so a failure still changed the server."""
         try:
             return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
         except EceApiError as exc:
-            raise EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
-                              % (exc.msg, desired.name), exc.method, exc.url, exc.status, exc.errors) from None
+            failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
+                                  % (sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,
+                                  exc.status, exc.errors)
+            if created:
+                failure.details.update(changed=True, extension=extension)
+            raise failure from None
 
     def _download_failure(self, exc, desired):
         if not exc.has_code('extensions.request_execution_failed') or desired.download_url is None:

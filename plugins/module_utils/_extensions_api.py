@@ -74,6 +74,23 @@ class ExtensionsApi:
         self.client.download(url, digest.update)
         return digest.hexdigest()
 
+    def download_matches_stored(self, extension, url):
+        """Whether `url` (a download_url) serves the archive ECE stores for `extension`: size first, then SHA-256.
+
+        Both are streamed; the URL gets no credentials and no redirect is followed, as ECE follows none.
+        """
+        size = (extension.get('file_metadata') or {}).get('size')
+        digest = hashlib.sha256()
+        received = [0]
+
+        def consume(chunk):
+            received[0] += len(chunk)
+            digest.update(chunk)
+
+        if not self.client.download(url, consume, user_url=True, expected_size=size) or received[0] != size:
+            return False
+        return digest.hexdigest() == self.stored_sha256(extension)
+
     # Writes: in check mode they return the predicted object instead.
 
     def create(self, body):

@@ -55,14 +55,38 @@ def read_descriptor(archive_path):
     return None, None
 
 
-def check_plugin_archive(archive_path, version, shown_path=None):
-    """Fail unless the zip holds a plugin descriptor whose elasticsearch.version equals `version`."""
+def descriptor_places():
+    """Every path in a zip where a plugin descriptor may sit, for messages."""
+    return [folder + name for folder in DESCRIPTOR_DIRS for name in DESCRIPTOR_NAMES]
+
+
+def is_exact_version(version):
+    """Plugins are built for one Elasticsearch version (8.15.1); bundles may use wildcards (8.*, *)."""
+    return bool(version) and '*' not in version
+
+
+def check_plugin_archive(archive_path, version, shown_path=None, extension=None):
+    """Fail unless the zip holds a plugin descriptor whose elasticsearch.version equals `version`.
+
+    `extension` names the existing plugin the archive is for, when the type came from the server.
+    """
     shown = shown_path or archive_path
+    subject = ('extension %s is a plugin on the server' % extension) if extension else 'extension_type is plugin'
     name, properties = read_descriptor(archive_path)
     if name is None:
-        raise EceError('Option file: %r holds no plugin descriptor (%s at the top of the zip), so ECE would reject it as a '
-                       'plugin. Add the descriptor, or use extension_type=bundle.' % (shown, ' or '.join(DESCRIPTOR_NAMES)))
+        raise EceError('Option file: %r holds no plugin descriptor, but %s and ECE rejects a plugin without one. A descriptor '
+                       'may sit at %s. Add the descriptor (or, for a bundle, use another extension of type bundle).'
+                       % (shown, subject, ', '.join(descriptor_places())))
     found = properties.get('elasticsearch.version')
-    if version is not None and found != version:
-        raise EceError('Option version is %s but the plugin descriptor %s in %r says elasticsearch.version=%s; they must be '
-                       'equal. Build the plugin for %s, or set version to %s.' % (version, name, shown, found, version, found))
+    if found is None:
+        raise EceError('Option file: the plugin descriptor %s in %r has no elasticsearch.version key, which ECE needs to '
+                       'know what the plugin is built for. Add elasticsearch.version=<version> to it (a descriptor may sit at '
+                       '%s).' % (name, shown, ', '.join(descriptor_places())))
+    if version is None or found == version:
+        return
+    if not is_exact_version(version):
+        raise EceError('Option version is %s, a wildcard, but a plugin is built for one exact Elasticsearch version: the '
+                       'plugin descriptor %s in %r says elasticsearch.version=%s. Set version to %s.'
+                       % (version, name, shown, found, found))
+    raise EceError('Option version is %s but the plugin descriptor %s in %r says elasticsearch.version=%s; they must be '
+                   'equal. Build the plugin for %s, or set version to %s.' % (version, name, shown, found, version, found))

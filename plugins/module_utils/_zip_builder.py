@@ -10,6 +10,7 @@ unchanged tree gives byte-identical archives and the upload check finds nothing 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -25,21 +26,52 @@ COMPRESS_LEVEL = 6
 CHUNK_SIZE = 1024 * 1024
 
 
-def _entries(root):
-    """(archive name, path, is_dir) for everything under root, sorted by archive name; symlinks are followed."""
+def _entries(root, option='file'):
+    """(archive name, path, is_dir) for everything under root, sorted by archive name.
+
+    Symbolic links are followed only while they stay inside root: a link to elsewhere would upload files
+    the directory does not hold (a secret, say), so it fails, as do dangling links and loops.
+    """
+    real_root = os.path.realpath(root)
     found = []
-    for top, dirs, files in os.walk(root, followlinks=True):
-        rel_top = os.path.relpath(top, root)
-        for name in dirs:
-            found.append((_archive_name(rel_top, name) + '/', os.path.join(top, name), True))
-        for name in files:
-            found.append((_archive_name(rel_top, name), os.path.join(top, name), False))
+    pending = [(root, '', (real_root,))]
+    while pending:
+        directory, prefix, ancestors = pending.pop()
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            archive_name = prefix + name
+            if os.path.islink(path):
+                target = _link_target(root, real_root, path, archive_name, option)
+                if os.path.isdir(target) and target in ancestors:
+                    raise EceError('Option %s: directory %r holds the symbolic link %s, which points back to %s, a loop. '
+                                   'Remove the link.' % (option, root, _printable(archive_name), _printable(target)))
+            is_dir = os.path.isdir(path)
+            if is_dir:
+                found.append((archive_name + '/', path, True))
+                pending.append((path, archive_name + '/', ancestors + (os.path.realpath(path),)))
+            else:
+                found.append((archive_name, path, False))
     return sorted(found)
 
 
-def _archive_name(rel_top, name):
-    joined = name if rel_top == '.' else os.path.join(rel_top, name)
-    return joined.replace(os.sep, '/')
+def _link_target(root, real_root, path, archive_name, option):
+    """The real path a symbolic link in the bundle directory leads to; fails unless it exists inside the directory."""
+    where = 'Option %s: directory %r holds the symbolic link %s' % (option, root, _printable(archive_name))
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise EceError('%s, which points to %s, which does not exist. Remove or fix the link.'
+                       % (where, _printable(os.readlink(path)))) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise EceError('%s, which never ends in a file (a loop of links). Remove the link.' % where) from None
+        raise EceError('%s, which cannot be followed: %s.' % (where, exc.strerror)) from None
+    target = os.path.realpath(path)
+    if os.path.commonpath([real_root, target]) != real_root:
+        raise EceError('%s, which leads outside the directory (to %s). Links are followed only inside the directory, so '
+                       'that no file from elsewhere is uploaded: copy what it points to into the directory instead.'
+                       % (where, _printable(target)))
+    return target
 
 
 def _info(name, mode):
@@ -66,7 +98,7 @@ def _printable(text):
 
 def build_zip(directory, workdir=None, option='file'):
     """Zip `directory` into a new file under `workdir`; returns its path. The caller removes it."""
-    entries = _entries(directory)
+    entries = _entries(directory, option)
     _check_names(directory, entries, option)
     if not any(not is_dir for _name, _path, is_dir in entries):
         raise EceError('Option %s: directory %r holds no files; put the extension\'s files in it.' % (option, directory))

@@ -73,19 +73,33 @@ options:
       - Pattern A. An C(http://) or C(https://) URL of the zip archive, which ECE downloads itself.
       - It must be reachable from ECE without redirects or authentication.
       - When it differs from the extension's current URL the extension is updated and ECE downloads the
-        archive again. The content behind an unchanged URL is not compared.
+        archive again.
+      - When it equals the current URL, the module checks that the stored archive is the one the URL serves. It reads
+        the URL from the machine that runs the module (no credentials, no redirects) and compares size, then SHA-256,
+        with the server's copy. When they differ (for example because an archive was uploaded with O(file) since,
+        or the file behind the URL changed), it sends the URL again so that ECE downloads it again. When the URL
+        cannot be read from that machine, the module warns and assumes the stored archive came from it.
+      - What ECE is known to do, and what the module assumes, is described in the collection's guide (section
+        "Where the stored archive came from").
       - Mutually exclusive with O(file).
     type: str
   file:
     description:
       - Pattern B. Path of a local zip archive on the machine that runs the module, uploaded after the
         metadata exists.
+      - A relative path is relative to the module's working directory, which for a task on C(localhost) is the
+        directory C(ansible-playbook) or C(ansible) was started from (not the playbook's or role's directory). In a
+        playbook, build the path from C({{ playbook_dir }}) or C({{ role_path }}) to be independent of it.
       - It may also name a directory. The module then zips the directory itself, deterministically (sorted
         entries, fixed timestamps and permissions), so an unchanged tree gives the same bytes and is not
         uploaded again. This keeps bundles as plain files in version control.
       - With O(extension_type=plugin), the archive must hold a plugin descriptor (C(plugin-descriptor.properties)
         or C(stable-plugin-descriptor.properties)) whose C(elasticsearch.version) equals O(version); this is
-        checked before any request.
+        checked before any request. For an existing extension the check uses the type and version the server
+        holds when O(extension_type) or O(version) are left out, still before any write.
+      - The zip's central directory is read before any request, so a truncated archive fails early.
+      - In a directory, symbolic links are followed only when they stay inside the directory; a link that leads
+        outside it, dangles or loops fails before any request, naming the link.
       - The upload happens when the extension has no archive yet, when the sizes differ, or when the sizes
         are equal but the SHA-256 of the server's copy (streamed from its C(file_metadata.url)) differs from
         the local file's. When the server's copy cannot be read, the size decides and the module warns.
@@ -98,7 +112,16 @@ options:
       - Upload O(file) even when the server's copy is identical. Reports a change on every run.
     type: bool
     default: false
+requirements:
+  - requests-toolbelt (for uploads with O(file))
 notes:
+  - A create is never sent again blindly; after an unclear failure the module first checks whether the extension was created.
+  - If the upload fails after the metadata was created or updated, the task fails with C(changed=true); the next run
+    uploads the archive.
+  - With O(id) and a new O(name) (a rename), a name another extension already carries is refused before any write,
+    naming that extension's id.
+  - Changing the O(version) of a plugin without a new archive warns that the stored archive was built for the
+    old version.
   - Uploads stream the archive from disk, so memory use does not depend on the archive's size, and
     O(timeout) applies to each socket operation, not to the whole upload.
   - Nodes load extensions when they start; after changing an extension in use, a deployment needs a
@@ -192,9 +215,12 @@ extension:
       type: str
       returned: when one is set
     download_url:
-      description: The URL ECE copied the archive from (pattern A).
+      description:
+        - The URL ECE copied the archive from (pattern A).
+        - ECE keeps reporting the URL given last even after an archive was uploaded with PUT; the module leaves
+          it out when the stored archive did not come from it (after a task with O(file)).
       type: str
-      returned: when one is set
+      returned: when one is set and the stored archive came from it
     deployments:
       description: Deployments using the extension; V(null) unless ECE was asked to include them.
       type: list

@@ -33,6 +33,10 @@ attributes:
     support: partial
     details:
       - Idempotent, except for items with O(extensions[].force_upload=true).
+requirements:
+  - requests-toolbelt (for uploads with O(extensions[].file))
+notes:
+  - A create is never sent again blindly; after an unclear failure the module first checks whether the extension was created.
 options:
   extensions:
     description:
@@ -191,6 +195,39 @@ invalid:
   elements: dict
   sample: [{index: 2, name: synonyms, id: null, msg: "extensions[2] (synonyms): unknown option fiel. ..."}]
   version_added: 0.2.0
+report:
+  description:
+    - What the run did (in check mode, would do), for a person to read; the role P(ece.platform.extensions#role) prints it.
+    - The first line counts the items of O(extensions) by RV(results[].action), the invalid items, and the unlisted
+      extensions deleted, kept in use, or kept because an item failed. It starts with C(Check mode, predicted:) in check mode.
+    - >-
+      Then one line per entry of RV(results): C(<name>: <action>), C(<name>: updated (archive uploaded\)),
+      C(<name>: absent (nothing to delete\)), C(<name>: FAILED: <why>), or C(<name>: deleted (not listed\)) for a deletion by
+      O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployments>\)) per entry
+      of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
+      RV(unlisted_skipped), then RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
+      task failed before any item (for example when ECE could not be reached).
+    - Returned also when the task fails, except when ansible-core refuses the module's options before it runs.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "3 listed: 1 created, 1 updated, 1 unchanged; not listed: 1 deleted"
+    - "synonyms: created"
+    - "analysis-custom: updated (archive uploaded)"
+    - "stopwords: unchanged"
+    - "old-bundle: deleted (not listed)"
+  version_added: 0.2.0
+urls:
+  description:
+    - The C(repo://) URL of each extension of O(extensions) that is present after the run, by name; a deployment plan
+      references an extension by this URL (C(user_bundles), C(user_plugins)).
+    - Failed items, absent ones and, in check mode, extensions still to be created have no URL, so they are not in it.
+    - Returned also when the task fails, except when ansible-core refuses the module's options before it runs.
+  returned: always
+  type: dict
+  sample: {synonyms: "repo://882519870"}
+  version_added: 0.2.0
 '''
 
 from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
@@ -198,6 +235,7 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceErr
 from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, check_exclusive_list
 from ansible_collections.ece.platform.plugins.module_utils._extension_set_items import desired_items
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
+from ansible_collections.ece.platform.plugins.module_utils._set_report import with_report
 
 
 def _diffs(results):
@@ -246,7 +284,7 @@ def main():
             raise EceError(_failure_message(outcome), **result)
         return result
 
-    run_or_fail(module, converge)
+    run_or_fail(module, lambda: with_report(converge, len(module.params['extensions']), module.check_mode))
 
 
 if __name__ == '__main__':

@@ -432,3 +432,50 @@ def test_download_timeout_names_the_timeout(server):
     server.script(Reply(delay=1.5))
     with pytest.raises(EceApiError, match=r'timeout of 0\.25s'):
         client_for(server.url, timeout=0.25).download(server.url + '/files/1.zip', lambda chunk: None)
+
+
+# download() of a user's download_url: no credentials, no redirects, a size check before the body
+
+def test_a_download_url_on_the_api_origin_still_gets_no_credentials(server):
+    server.script(Reply(body=b'PK\x05\x06'))
+    assert client_for(server.url).download(server.url + '/archives/a.zip', lambda chunk: None, user_url=True) is True
+    assert 'Authorization' not in server.seen[0].headers
+
+
+def test_a_download_url_redirect_is_not_followed(server, other_server):
+    server.script(Reply(302, body=b'', headers={'Location': other_server.url + '/f.zip'}))
+    with pytest.raises(EceApiError, match='redirect'):
+        client_for(server.url).download(server.url + '/a.zip', lambda chunk: None, user_url=True)
+    assert other_server.seen == []
+
+
+def test_a_download_url_of_another_size_is_not_read(server):
+    server.script(Reply(body=b'x' * 100))
+    chunks = []
+    assert client_for(server.url).download(server.url + '/a.zip', chunks.append, user_url=True, expected_size=99) is False
+    assert chunks == []
+
+
+# Messages
+
+def test_a_401_points_to_the_credentials_and_their_variables(server):
+    server.script(Reply(401, body={'errors': [{'code': 'root.unauthorized', 'message': 'Credentials were invalid.'}]}))
+    with pytest.raises(EceApiError) as caught:
+        client_for(server.url).request('GET', '/deployments/extensions')
+    assert 'ECE_API_KEY' in caught.value.msg and 'username and password' in caught.value.msg
+    assert '(root.unauthorized). The credentials' in caught.value.msg
+
+
+def test_a_401_about_the_owner_keeps_its_own_meaning(server):
+    server.script(Reply(401, body={'errors': [{'code': 'extensions.unauthorised', 'message': 'Not yours.'}]}))
+    with pytest.raises(EceApiError) as caught:
+        client_for(server.url).request('POST', '/deployments/extensions/1')
+    assert 'ECE_API_KEY' not in caught.value.msg
+
+
+def test_https_to_a_plain_http_port_says_so_without_retries(server):
+    client = client_for(server.url.replace('http://', 'https://'))
+    with pytest.raises(EceApiError) as caught:
+        client.request('GET', '/deployments/extensions')
+    assert 'this server speaks plain HTTP' in caught.value.msg and 'use http://' in caught.value.msg
+    assert 'ca_path' not in caught.value.msg and client.sleep == []

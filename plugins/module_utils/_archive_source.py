@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: where the archive ECE stores for an extension came from.
+
+ECE's answer has no field for it. `download_url` is the URL given last, and it stays after an archive
+is uploaded with PUT (the update API cannot clear it), so after a switch from `download_url` to `file`
+and back to the same URL, comparing URLs alone would find nothing to do while the uploaded archive
+stays. The module therefore compares the stored archive with what the URL serves (size first, then
+SHA-256), and leaves a `download_url` out of what it reports when the stored archive did not come
+from there.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ece.platform.plugins.module_utils._client import without_query
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+
+
+class ArchiveSource:
+    """For one converge run: whether ECE must download `download_url` again, and a truthful view of the result."""
+
+    def __init__(self, api, warn, current, desired):
+        self.api = api
+        self.warn = warn
+        self.current = current
+        self.desired = desired
+        # True when the server's download_url is known not to be where the stored archive came from.
+        self.stale_url = desired.archive is not None and current.get('download_url') is not None
+
+    def redownload_needed(self):
+        """True when download_url is unchanged but the stored archive is not (or no longer) the one it serves."""
+        url = self.desired.download_url
+        if url is None or url != self.current.get('download_url'):
+            return False  # a new URL is sent anyway, and ECE downloads it
+        stored = self.current.get('file_metadata') or {}
+        if 'size' not in stored:
+            self.stale_url = True  # ECE holds no archive at all, e.g. after a download that failed
+            return True
+        try:
+            same = self.api.download_matches_stored(self.current, url)
+        except EceError as exc:
+            self.warn('Whether the archive stored for extension %s is the one %s serves could not be checked (%s); the module '
+                      'assumed it is. An archive uploaded with option file since that URL was given would stay.'
+                      % (self.current.get('name'), without_query(url), exc.msg))
+            return False
+        self.stale_url = not same
+        return not same
+
+    def view(self, metadata):
+        """A metadata view (for the diff) without a download_url the stored archive did not come from."""
+        if self.stale_url:
+            metadata.pop('download_url', None)
+        return metadata
+
+    def truthful(self, extension):
+        """The extension to return: after a `file` run, the stored archive is that file's, whatever download_url says."""
+        if self.desired.archive is None or extension.get('download_url') is None:
+            return extension
+        extension = dict(extension)
+        extension.pop('download_url')
+        return extension
