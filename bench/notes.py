@@ -69,6 +69,35 @@ requests-toolbelt dependency; worth it only if uploads of many GiB on busy machi
 """
 
 MISSES = {
+    '6a': r"""
+An in-process loop item costs what any loop item costs Ansible (row 6b: close to `debug`, which runs no
+module at all) plus the module's own run of about 11 ms (*In-process: where the time of a task goes*). The
+target asks for a tenth of a `uri` item, i.e. for `uri`'s module process to cost ten times Ansible's
+per-item floor; when other work slows Ansible's own per-item work more than the module processes, the floor
+alone can exceed a tenth of `uri`.
+""",
+    '6b': r"""
+The difference to `debug` is the module's own run (argument validation, one GET, the module's temporary
+directory, JSON of the result: about 11 ms, see *In-process: where the time of a task goes*) and the parsing
+of its result, which `debug` does not have.
+""",
+    '6e': r"""
+Of the loop's 91 ms per item, 46 ms is Ansible's own work for a loop item (the `debug` item of row 6b,
+measured in the same run), which no module can avoid; the other 45 ms is the module's run: two requests (the
+list, and the download of the stored copy, at the emulator's 13.5 ms per request in this run, see
+*Machine*), the SHA-256 of both copies and the result. The role does the per-item part inside one module
+run, 29 ms per extension here, mostly its one download. So the loop stays within 3x of the role only while
+Ansible's per-item floor is below about twice the role's per-extension cost; on this loaded machine (load
+average 16 to 17 on 2 cores) it was just above (3.14x). Row 6f, with the same floor, met it (2.93x).
+""",
+    '6f': r"""
+As for 6e: per item, the loop lists the extensions again before its POST and PUT; the role lists once.
+""",
+    '6g': r"""
+In-process the upload is the module's own streamed transfer (rows 4a and 4a-cpu) without the module process's
+start-up; what it costs beyond curl is CPU in the worker for the multipart body, which competes with the
+emulator's side of the transfer on two cores.
+""",
     '4a': r"""
 See *Upload: where the CPU goes* below. The module's time is its start-up (0.3 to 0.4 s, a tenth of a
 1 GiB upload here) plus a transfer that needs more CPU than curl's (compare the `4a-cpu` row). When other
@@ -119,8 +148,39 @@ or machine load; compare the `5a-cpu` row.
 """,
 }
 
+IN_PROCESS_METHOD = r"""
+Rows 1 to 5 run every module in its own process, as before the in-process path existed (`bench/playbook.py`
+sets `ECE_IN_PROCESS=false`); the plays of row 6 (`bench/scenarios_in_process.py`) set `ece_in_process: true`,
+the default for a task on the controller, so each of its rows compares the in-process path with what it
+replaces.
+- **6a to 6d.** Loops of 10 items, five of each, interleaved: the unchanged metadata-only
+  `ece.platform.extension` task of row 1 in-process, `uri` GET of the same endpoint, `debug` (no module
+  at all, the floor of any task), `ping`, and the same extension task as a module process. Per item = play
+  time / 10. **6b-task** writes the task 10 times in a row instead of a loop: every task then pays for its
+  own worker process (a fork of ansible-playbook), which a loop pays once.
+- **6e, 6f.** A loop of 100 `ece.platform.extension` items in-process against the role over the same 100
+  small zips, from an empty server (*new*) and again (*unchanged*), both in-process, alternating.
+- **6g to 6i.** Each play runs alone in its own ansible-playbook while `bench/worker_rss.py` samples the
+  high-water mark (VmHWM) of ansible-playbook's worker processes, where an in-process module runs. 6g: 1 GiB
+  uploaded to a new extension in-process vs `curl -T`; 6h: the worker's peak RSS for that upload vs for a no-op
+  task; 6i: a loop of 20 uploads (`force_upload`, 16 MiB each) vs one: memory must not grow from item to item.
+"""
+
+IN_PROCESS_COST = r"""
+Measured on the same machine while writing the in-process path (2026-12-01, load average 10 to 18 from other
+work): the module's own run in-process, `ece.platform.extension` on an unchanged extension, takes about 11 ms
+(50 runs of `run_main` directly; under cProfile: 46 % the one GET of the list, 19 % removing the module's
+temporary directory, which `AnsibleModule.tmpdir` creates for every run, the rest argument validation and
+JSON). Everything else of a task is Ansible's own per-task and per-item work, the same for `debug`: forking
+the worker, templating, the callbacks. A first version imported the module and `requests` inside each
+worker: 550 to 850 ms per task against 100 ms for `debug`. Since the action plugin imports the module when
+its class is loaded in ansible-playbook's main process, every worker inherits it: 150 ms per task against
+110 ms for `debug`, and within a loop a few milliseconds more than a `debug` item.
+"""
+
 FINDINGS = [
     ('Upload: where the CPU goes', UPLOAD_CPU),
+    ('In-process: where the time of a task goes', IN_PROCESS_COST),
     ('Finding: uri cannot upload an archive as form-multipart', r"""
 `ansible.builtin.uri` with `body_format: form-multipart` sends file parts base64-encoded
 (`Content-Transfer-Encoding: base64`); the emulator, like most multipart parsers, stores the part's bytes as
@@ -130,4 +190,4 @@ emulator accepts; whether ECE itself accepts a raw body is not known here. A rea
 """),
 ]
 
-SECTIONS = {'method': [('How it is measured', METHOD)], 'misses': MISSES, 'findings': FINDINGS}
+SECTIONS = {'method': [('How it is measured', METHOD), ('How row 6 (in-process) is measured', IN_PROCESS_METHOD)], 'misses': MISSES, 'findings': FINDINGS}

@@ -32,6 +32,7 @@ import notes  # noqa: E402
 import report  # noqa: E402
 import scenarios_bulk  # noqa: E402
 import scenarios_converge  # noqa: E402
+import scenarios_in_process  # noqa: E402
 import scenarios_noop  # noqa: E402
 import scenarios_upload  # noqa: E402
 from context import FULL, QUICK, Context  # noqa: E402
@@ -39,7 +40,8 @@ from ece_http import Emulator, keepalive_latency  # noqa: E402
 from measure import machine_facts  # noqa: E402
 from playbook import Runner  # noqa: E402
 
-SCENARIOS = {'noop': scenarios_noop, 'converge': scenarios_converge, 'bulk': scenarios_bulk, 'upload': scenarios_upload}
+SCENARIOS = {'noop': scenarios_noop, 'converge': scenarios_converge, 'bulk': scenarios_bulk, 'upload': scenarios_upload,
+             'in-process': scenarios_in_process}
 DOCS = os.path.join(REPO, 'docs')
 MARKDOWN = os.path.join(DOCS, 'benchmarks.md')
 CHART = chart.CHART

@@ -2,10 +2,11 @@
 
 ansible-test insists on a physical `ansible_collections/<ns>/<name>` directory (a symlink is
 rejected), so the files git knows about are copied into such a tree in the temp directory.
-Its `--venv` mode also downloads a pip bootstrap script from a host this machine cannot reach;
-it first looks for a cached copy, so a small stand-in that uses `ensurepip` is written there.
+Its sanity venvs start from a pip bootstrap script it downloads from a host this machine cannot reach;
+it first looks for a cached copy, so a small stand-in is written there.
 """
 
+import contextlib
 import hashlib
 import os
 import re
@@ -22,15 +23,33 @@ TREE_ROOT = os.environ.get('ECE_TEST_TREE') or os.path.join(tempfile.gettempdir(
 COLLECTION_DIR = os.path.join(TREE_ROOT, 'ansible_collections', 'ece', 'platform')
 
 PIP_BOOTSTRAP = '''\
-"""Stand-in for ansible-test's get-pip download, written by tools/collection_tree.py."""
+"""Stand-in for ansible-test's get-pip download, written by tools/collection_tree.py.
+
+Installs the requested pip into this (pip-less) venv from a wheel kept next to this file, run straight
+from the wheel as get-pip does. The wheel is downloaded once and then serves every venv that asks for
+that pip version, of every ansible-core version: no ensurepip and no second pip install per venv.
+"""
+import glob
+import os
 import subprocess
 import sys
+import tempfile
 
-# In a child process: ensurepip sets PIP_CONFIG_FILE=/dev/null in its own environment, which would
-# hide the machine's pip configuration (index, CA bundle) from the install below.
-subprocess.check_call([sys.executable, '-m', 'ensurepip'])
-args = [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')]
-subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + args)
+version = [arg for arg in sys.argv[1:] if arg.startswith('pip==')][0][len('pip=='):]
+cache = os.path.dirname(os.path.abspath(__file__))
+wheel = os.path.join(cache, 'pip-%s-py3-none-any.whl' % version)
+quiet = ['--quiet', '--disable-pip-version-check']
+if not os.path.exists(wheel):
+    import ensurepip  # only for the path of its bundled pip wheel, which can download the wanted one
+    bundled = sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')))[-1]
+    download = tempfile.mkdtemp(dir=cache)
+    subprocess.check_call([sys.executable, os.path.join(bundled, 'pip'), 'download'] + quiet
+                          + ['--no-deps', '--dest', download, 'pip==' + version])
+    os.replace(os.path.join(download, os.path.basename(wheel)), wheel)  # another lane may do the same
+    os.rmdir(download)
+# --no-compile: Python compiles what pip imports when it runs; the rest of pip is never byte-compiled.
+subprocess.check_call([sys.executable, os.path.join(wheel, 'pip'), 'install'] + quiet
+                      + ['--no-index', '--no-deps', '--no-compile', wheel])
 '''
 
 
@@ -43,7 +62,8 @@ def source_collections_path():
     link = os.path.join(root, 'ansible_collections', 'ece', 'platform')
     os.makedirs(os.path.dirname(link), exist_ok=True)
     if not os.path.islink(link):
-        os.symlink(REPO, link)
+        with contextlib.suppress(FileExistsError):  # made by another lane of the suite meanwhile
+            os.symlink(REPO, link)
     return root
 
 
@@ -77,7 +97,8 @@ def write_pip_bootstrap(python=sys.executable):
     os.makedirs(cache, exist_ok=True)
     for name in os.listdir(cache):
         if name.endswith('.download'):
-            os.unlink(os.path.join(cache, name))
+            with contextlib.suppress(FileNotFoundError):  # another lane of the suite may be removing it too
+                os.unlink(os.path.join(cache, name))
     source = subprocess.run([python, '-c', 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))'],
                             check=True, capture_output=True, text=True).stdout.strip()
     with open(os.path.join(source, '_internal', 'python_requirements.py'), encoding='utf-8') as handle:
@@ -85,8 +106,10 @@ def write_pip_bootstrap(python=sys.executable):
     paths = []
     for version in sorted(pip_versions):
         path = os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_'))
-        with open(path, 'w', encoding='utf-8') as handle:
+        # Written aside and renamed: an ansible-test of another lane may be reading the file right now.
+        with tempfile.NamedTemporaryFile('w', encoding='utf-8', dir=cache, suffix='.tmp', delete=False) as handle:
             handle.write(PIP_BOOTSTRAP)
+        os.replace(handle.name, path)
         paths.append(path)
     return paths
 

@@ -143,8 +143,8 @@ def antsibull_docs():
     return path
 
 
-def run(cmd, cwd=REPO):
-    print('$ ' + ' '.join(cmd), flush=True)
+def run(cmd, cwd=REPO, shown=None):
+    print('$ ' + ' '.join(shown or cmd), flush=True)
     return subprocess.run(cmd, cwd=cwd, env=tool_env(), check=False).returncode
 
 
@@ -152,14 +152,27 @@ def collection_dir():
     return os.path.join(collection_tree.source_collections_path(), 'ansible_collections', *COLLECTION.split('.'))
 
 
+# antsibull-docs lints a temporary copy of the collection and puts the copy's path into each page's
+# "Edit on GitHub" URL; docutils reads a directory name that ends in "_" (1 in 37 of tempfile's names)
+# as a reference, and the lint fails at random with 'Unknown target name: "antsibull-docs-..."'.
+# Temporary names without "_" avoid it.
+LINT_LAUNCHER = """\
+import sys, tempfile
+tempfile._RandomNameSequence.characters = 'abcdefghijklmnopqrstuvwxyz0123456789'
+from antsibull_docs.cli.antsibull_docs import main
+sys.exit(main())
+"""
+
+
 def lint():
     """antsibull-docs' own checks of the module, role and extra docs, as the Ansible docsite applies them."""
-    return run([antsibull_docs(), 'lint-collection-docs',
-                '--plugin-docs',                  # render every module and role page and validate its markup
-                '--check-extra-docs-refs',        # the references in docs/docsite/rst must resolve too
-                '--validate-collection-refs', 'all',
-                '--disallow-unknown-collection-refs',
-                collection_dir()])
+    args = ['lint-collection-docs',
+            '--plugin-docs',                  # render every module and role page and validate its markup
+            '--check-extra-docs-refs',        # the references in docs/docsite/rst must resolve too
+            '--validate-collection-refs', 'all',
+            '--disallow-unknown-collection-refs',
+            collection_dir()]
+    return run([sys.executable, '-c', LINT_LAUNCHER] + args, shown=[antsibull_docs()] + args)
 
 
 def write(path, text):

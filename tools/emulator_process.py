@@ -23,7 +23,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _wait_for_ready(proc, timeout=30):
+def _wait_for_ready(proc, timeout=120):  # bounds a hang; a busy machine may take many seconds
     """Read the emulator's stdout until its READY line; return the base URL."""
     result = {}
 

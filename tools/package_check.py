@@ -1,13 +1,15 @@
 """The `package` step of `make test`: what users install must work on its own.
 
-Builds the collection tarball, checks that it holds only what users need, installs it into an empty
-collections path, reads every module's docs with ansible-doc, runs a playbook against the emulator
-with only the installed copy on the collections path (never the source tree), and checks that
-ansible-builder finds the execution-environment dependencies and makes a build context unedited.
+Builds the collection tarball, checks its member list against an allowlist of what users need,
+installs it into an empty collections path, reads every module's docs with ansible-doc, runs a
+playbook against the emulator with only the installed copy on the collections path (never the
+source tree), and checks that ansible-builder finds the execution-environment dependencies and
+makes a build context unedited.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -20,7 +22,41 @@ BIN = os.path.dirname(sys.executable)
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if name.endswith('.py'))
 MUST_HOLD = ['MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'meta/runtime.yml', 'meta/execution-environment.yml',
              'requirements.txt', 'bindep.txt', 'roles/extensions/meta/argument_specs.yml']
-MUST_NOT_HOLD = ('tests/', 'tools/', 'demo/', 'bench/', '.ci/', '.venv/', '.cache/', 'Makefile', 'requirements-dev.txt')
+# Every file users may get, by pattern: a file that matches none of them (a new development file that
+# galaxy.yml's build_ignore forgot) fails the check. Plugin and role patterns admit new files of their kind.
+ALLOWED_FILES = [re.compile(pattern + r'\Z') for pattern in (
+    r'(MANIFEST|FILES)\.json',
+    r'(README|CHANGELOG)\.md',
+    r'COPYING',
+    r'requirements\.txt',              # the modules' Python packages (read by ansible-builder)
+    r'bindep\.txt',                    # their system packages
+    r'meta/(runtime|execution-environment)\.yml',
+    r'changelogs/changelog\.yaml',     # the machine-readable changelog that Ansible's docs site reads
+    r'docs/docsite/(extra-docs|links)\.yml',
+    r'docs/docsite/rst/[\w-]+\.rst',
+    r'plugins/(action|doc_fragments|filter|lookup|module_utils|modules|plugin_utils|test)/([\w]+/)*\w+\.py',
+    r'roles/\w+/(defaults|vars|tasks|handlers|meta)/[\w-]+\.yml',
+    r'roles/\w+/(files|templates)/.+',
+    r'roles/\w+/README\.md',
+)]
+
+
+def unexpected_members(members):
+    """Names in the tarball outside the allowlist: files that match no pattern, links, and directories
+    that hold no allowed file (an empty development directory)."""
+    files = {member.name for member in members if member.isfile() and any(p.match(member.name) for p in ALLOWED_FILES)}
+    stray = []
+    for member in members:
+        if member.isfile():
+            allowed = member.name in files
+        elif member.isdir():
+            allowed = any(name.startswith(member.name.rstrip('/') + '/') for name in files)
+        else:
+            allowed = False
+        if not allowed:
+            stray.append(member.name)
+    return stray
+
 
 PLAYBOOK = '''
 - name: Use the installed collection
@@ -101,10 +137,12 @@ def main():
             return 1
         tarball = [os.path.join(tmp, name) for name in os.listdir(tmp) if name.endswith('.tar.gz')][0]
         with tarfile.open(tarball) as archive:
-            names = archive.getnames()
+            members = archive.getmembers()
+        names = [member.name for member in members]
         results.append(check(all(name in names for name in MUST_HOLD), 'the tarball holds %s' % ', '.join(MUST_HOLD)))
-        stray = [name for name in names if name.startswith(MUST_NOT_HOLD) or '__pycache__' in name]
-        results.append(check(not stray, 'the tarball holds no development files%s' % (': ' + ', '.join(stray[:5]) if stray else '')))
+        stray = unexpected_members(members)
+        results.append(check(not stray, 'the tarball holds only the allowlist (%d members)%s'
+                             % (len(names), ': unexpected ' + ', '.join(stray) if stray else '')))
 
         installed = os.path.join(tmp, 'installed')
         ok, _out = run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', tarball, '-p', installed])

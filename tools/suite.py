@@ -1,20 +1,29 @@
 """`make test`: run every check of the project, print each step's result, fail when any step fails.
 
-Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity and units on the newest
-(2.21, Python 3.12) and the oldest (2.19, Python 3.11) supported ansible-core, integration on the newest
-(against a freshly started emulator), the packaging check (build, install, use the installed copy),
-antsibull-docs lint-collection-docs, and ansible-lint with the production profile.
+Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity and units on every
+supported ansible-core (2.21 on Python 3.12, 2.20 on Python 3.13, 2.19 on Python 3.11; the venvs of the
+older two are steps too), integration on the newest (against a freshly started emulator; the modules run in-process),
+integration-module (the behaviour targets again with each module in its own process), the packaging
+check (build, install, use the installed copy), antsibull-docs lint-collection-docs, and ansible-lint
+with the production profile.
 `make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets.
+
+Steps run in lanes (see LANES): the steps of one lane in order, up to --jobs lanes at once, each lane in
+its own copy of the collection. A step's output is printed in one piece when it ends; the summary at the
+end lists every step's duration, the set-up of .venv by `make` included.
 """
 
 import argparse
 import collections
+import concurrent.futures
 import os
 import re
+import resource
 import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import collection_tree
@@ -24,9 +33,14 @@ import secret_scan
 REPO = collection_tree.REPO
 VENV_BIN = os.path.dirname(sys.executable)
 PYTHON_VERSION = '%d.%d' % sys.version_info[:2]
-# The oldest supported ansible-core and its Python (see README, support matrix): made by `make venv-oldest`.
-OLDEST_VENV_BIN = os.path.join(REPO, '.venv-2.19', 'bin')
-OLDEST_PYTHON_VERSION = '3.11'
+# The older supported ansible-core versions (see README, support matrix): venv, its Python, its requirements.
+# Each venv is made by its step `venv-X` (tools/make-venv.sh: nothing to do when it is up to date).
+OLDER_CORES = {
+    '2.19': ('.venv-2.19', '3.11', 'requirements-oldest.txt'),
+    '2.20': ('.venv-2.20', '3.13', 'requirements-2.20.txt'),
+}
+OLDEST_VENV_BIN = os.path.join(REPO, OLDER_CORES['2.19'][0], 'bin')
+OLDEST_PYTHON_VERSION = OLDER_CORES['2.19'][1]
 OUTLINE = re.compile(r'Running .* integration test|PLAY RECAP|^\S+ +: ok=|fatal:|FAILED!|^ERROR|^FATAL|^WARNING: [^L]')
 
 
@@ -60,14 +74,18 @@ def ansible_test(*args, extra_files=None, venv_bin=VENV_BIN, python_version=PYTH
 
     The copy is what this wrapper adds to a plain `ansible-test` run: this checkout need not sit under
     ansible_collections/ece/platform, which ansible-test requires; and the pip bootstrap stand-in lets
-    `--venv` work where ansible-test's download host cannot be reached (tools/collection_tree.py).
+    ansible-test's sanity venvs work where ansible-test's download host cannot be reached (tools/collection_tree.py).
+
+    `--local`: the venv already holds what units and integration need (requirements-units.txt, requests),
+    pinned; `--venv` would make one more venv per ansible-core version and install the same packages
+    into it again, unpinned. Sanity tests get venvs of their own either way.
     """
     tree = collection_tree.sync_tree()
     for rel, text in (extra_files or {}).items():
         with open(os.path.join(tree, rel), 'w', encoding='utf-8') as handle:
             handle.write(text)
     collection_tree.write_pip_bootstrap(os.path.join(venv_bin, 'python'))
-    return run(['ansible-test'] + list(args) + ['--venv', '--python', python_version, '--color', 'no'],
+    return run(['ansible-test'] + list(args) + ['--local', '--python', python_version, '--color', 'no'],
                cwd=tree, venv_bin=venv_bin, log_path=log_path)
 
 
@@ -83,15 +101,41 @@ def step_units():
     return ansible_test('units')
 
 
+# Sanity tests whose verdict does not depend on the ansible-core version (style, shell scripts, changelog
+# fragments): the newest runs them; the older ones skip them and the venvs they need. The older ones
+# also look only at what runs on them (the collection's content and its unit tests): bench/, tools/ and
+# the emulator run on .venv's ansible-core and Python alone.
+SAME_ON_EVERY_CORE = ('changelog', 'pep8', 'shellcheck', 'yamllint')
+SKIP_ON_OLDER_CORES = [arg for test in SAME_ON_EVERY_CORE for arg in ('--skip-test', test)] + [
+    'plugins/', 'roles/', 'meta/', 'tests/unit/']
+
+
 def step_sanity_oldest():
-    return ansible_test('sanity', venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
+    return ansible_test('sanity', *SKIP_ON_OLDER_CORES, venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
 
 
 def step_units_oldest():
     return ansible_test('units', venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
 
 
-def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url):
+def make_venv(core):
+    venv, python_version, requirements = OLDER_CORES[core]
+    return run([os.path.join(REPO, 'tools', 'make-venv.sh'), venv, python_version, requirements])
+
+
+def older_core(command, core):
+    venv, python_version, _requirements = OLDER_CORES[core]
+    extra = SKIP_ON_OLDER_CORES if command == 'sanity' else []
+    return ansible_test(command, *extra, venv_bin=os.path.join(REPO, venv, 'bin'), python_version=python_version)
+
+
+# The targets that matter most for behaviour, run again with the modules in their own process
+# (ece_in_process: false) by the integration-module step: both paths must pass them.
+MODULE_PROCESS_TARGETS = ['extension_connection', 'extension_bad_input', 'extension_input_edges', 'extension_secrets',
+                          'extension_create_upload', 'extension_faults', 'role_extensions']
+
+
+def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url, in_process=True):
     """The variables the integration targets read (see tests/integration/integration_config.yml.sample)."""
     lines = [
         '# Written by tools/suite.py for one run against the local emulator.',
@@ -104,21 +148,34 @@ def integration_config(host, api_key, username, password, ca_path, archive_dir, 
         'ece_archive_dir: "%s"' % archive_dir,
         'ece_archive_url: "%s"' % archive_url,
     ]
+    if not in_process:
+        lines.append('ece_in_process: false')
     return '\n'.join(lines) + '\n'
 
 
 def step_integration():
-    """All targets against a fresh emulator, at -vvvv; then no credential may appear in anything the run left."""
+    """All targets against a fresh emulator, at -vvvv, the modules in-process (as on the controller by default)."""
+    return integration(os.environ.get('ECE_IT_TARGETS', '').split(), 'integration.log')
+
+
+def step_integration_module():
+    """The behaviour targets again with the in-process path off: each module in its own process."""
+    return integration(MODULE_PROCESS_TARGETS, 'integration-module.log', in_process=False)
+
+
+def integration(targets, log_name, in_process=True):
+    """`targets` (all when empty) against a fresh emulator, at -vvvv; then no credential may appear in anything the run left."""
     api_key, password = secrets.token_hex(16), secrets.token_hex(12)
     username = 'admin'
     with tempfile.TemporaryDirectory(prefix='ece-it-') as tmp:
         tls_dir, archive_dir = os.path.join(tmp, 'tls'), os.path.join(tmp, 'archives')
         os.makedirs(archive_dir)
-        log_path = os.path.join(collection_tree.TREE_ROOT, 'integration.log')
+        log_path = os.path.join(collection_tree.TREE_ROOT, log_name)
         with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir) as host, \
                 emulator_process.file_server(archive_dir) as archive_url:
-            config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url)
-            ok = ansible_test('integration', '-vvvv', *os.environ.get('ECE_IT_TARGETS', '').split(),
+            config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url,
+                                        in_process=in_process)
+            ok = ansible_test('integration', '-vvvv', *targets,
                               extra_files={'tests/integration/integration_config.yml': config}, log_path=log_path)
         output_dir = os.path.join(collection_tree.COLLECTION_DIR, 'tests', 'output')
         leaks = secret_scan.find_secrets(secret_scan.secret_forms(api_key, username, password),
@@ -148,32 +205,145 @@ STEPS = {
     'emulator': step_emulator,
     'sanity': step_sanity,
     'units': step_units,
+    'venv-2.20': lambda: make_venv('2.20'),
+    'sanity-2.20': lambda: older_core('sanity', '2.20'),
+    'units-2.20': lambda: older_core('units', '2.20'),
+    'venv-2.19': lambda: make_venv('2.19'),
     'sanity-2.19': step_sanity_oldest,
     'units-2.19': step_units_oldest,
     'integration': step_integration,
+    'integration-module': step_integration_module,
     'package': step_package,
     'docs': step_docs,
     'lint': step_lint,
 }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--steps', default=','.join(STEPS), help='comma-separated subset of: ' + ', '.join(STEPS))
-    names = [name for name in parser.parse_args().steps.split(',') if name]
-    unknown = [name for name in names if name not in STEPS]
-    if unknown:
-        parser.error('unknown steps: %s' % ', '.join(unknown))
+# A step that needs another first (in the same lane): the older cores' steps need their venv.
+NEEDS = {'sanity-2.19': 'venv-2.19', 'units-2.19': 'venv-2.19', 'sanity-2.20': 'venv-2.20', 'units-2.20': 'venv-2.20'}
+# Steps of one lane share a venv and run in this order, each lane in a copy of the collection of its
+# own; lanes are independent of each other. The longest lane comes first. A step not listed runs in
+# the lane `tools`.
+LANES = {
+    'integration': ['integration'],
+    'integration-module': ['integration-module'],
+    '2.21': ['sanity', 'units'],
+    '2.19': ['venv-2.19', 'sanity-2.19', 'units-2.19'],
+    '2.20': ['venv-2.20', 'sanity-2.20', 'units-2.20'],
+    'tools': ['emulator', 'package', 'docs', 'lint'],
+}
+STEP_LANE = {step: lane for lane, steps in LANES.items() for step in steps}
+PRINT_LOCK = threading.Lock()
+
+
+def lanes_of(names):
+    """The selected steps grouped into lanes, each lane in its own order, needed steps added."""
+    wanted = set(names) | {NEEDS[name] for name in names if name in NEEDS}
+    lanes = collections.OrderedDict((lane, []) for lane in LANES)
+    for lane, steps in LANES.items():
+        lanes[lane] = [step for step in steps if step in wanted]
+    lanes['tools'] += [name for name in names if name not in STEP_LANE]
+    return [(lane, steps) for lane, steps in lanes.items() if steps]
+
+
+def lane_env(lane):
+    """A copy of the collection per lane; integration keeps the default one (the one a subset run uses)."""
+    if lane == 'integration':
+        return dict(os.environ)
+    return dict(os.environ, ECE_TEST_TREE=collection_tree.TREE_ROOT + '-' + lane)
+
+
+def run_lane(lane, steps):
+    """Each step in a child process of this script, its output printed in one piece when it ends."""
+    results = []
+    for name in steps:
+        with PRINT_LOCK:
+            print('---- %s started (lane %s)' % (name, lane), flush=True)
+        started = time.monotonic()
+        with subprocess.Popen([sys.executable, os.path.abspath(__file__), '--steps', name, '--child'],
+                              cwd=REPO, env=lane_env(lane), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, errors='replace') as proc:
+            output = proc.stdout.read()
+            # wait4: the CPU time of this step's processes alone, while other lanes run.
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds, ok = time.monotonic() - started, proc.returncode == 0
+        results.append((name, ok, seconds, usage.ru_utime + usage.ru_stime))
+        with PRINT_LOCK:
+            print('\n==== %s (lane %s, %.0fs, %s) ====\n%s' % (name, lane, seconds, 'PASS' if ok else 'FAIL', output.rstrip()), flush=True)
+        if not ok and name in NEEDS.values():
+            break  # the lane's later steps need this one
+    return results
+
+
+def run_in_lanes(names, jobs):
+    lanes = lanes_of(names)
+    print('lanes (%d at once): %s' % (jobs, '; '.join('%s: %s' % (lane, ', '.join(steps)) for lane, steps in lanes)), flush=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_lane, lane, steps) for lane, steps in lanes]
+        return [result for future in futures for result in future.result()]
+
+
+def cpu_seconds():
+    """CPU time of this process and its finished children (the steps' commands)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run_in_order(names):
     results = []
     for name in names:
         print('\n==== %s ====' % name, flush=True)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), cpu_seconds()
         ok = STEPS[name]()
-        results.append((name, ok, time.monotonic() - started))
-    print('\n==== summary ====')
-    for name, ok, seconds in results:
-        print('%-12s %-4s %6.1fs' % (name, 'PASS' if ok else 'FAIL', seconds))
-    return 0 if all(ok for _name, ok, _seconds in results) else 1
+        results.append((name, ok, time.monotonic() - started, cpu_seconds() - cpu))
+    return results
+
+
+def setup_rows(path):
+    """The set-up `make` did before this script: tools/make-venv.sh writes its duration there."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            wall, cpu = (float(number) for number in handle.read().split())
+        return [('venv (make)', True, wall, cpu)]
+    except (OSError, ValueError):
+        return []
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--steps', default=','.join(STEPS), help='comma-separated subset of: ' + ', '.join(STEPS))
+    # One lane more than cores: much of a cold run waits on downloads and on starting processes.
+    parser.add_argument('--jobs', type=int, default=(os.cpu_count() or 1) + 1,
+                        help='lanes at once (default: %(default)s); 1 runs the steps one after another, output live')
+    parser.add_argument('--setup-seconds', help='a file holding the seconds `make` spent on .venv, for the summary')
+    parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)  # one step of a lane, no summary
+    args = parser.parse_args()
+    names = [name for name in args.steps.split(',') if name]
+    unknown = [name for name in names if name not in STEPS]
+    if unknown:
+        parser.error('unknown steps: %s' % ', '.join(unknown))
+    if args.child:
+        return 0 if all(result[1] for result in run_in_order(names)) else 1
+    started = time.monotonic()
+    if args.jobs > 1 and len(lanes_of(names)) > 1:
+        results = run_in_lanes(names, args.jobs)
+    else:
+        in_order = []
+        for name in names:
+            in_order += [step for step in (NEEDS.get(name), name) if step and step not in in_order]
+        results = run_in_order(in_order)
+    rows = (setup_rows(args.setup_seconds) if args.setup_seconds else []) + results
+    # Wall clock depends on what else the machine runs; CPU time (user + system, of the step's processes)
+    # much less: compare runs by both.
+    print('\n==== summary ====\n%-18s %-4s %7s %7s  %s' % ('step', '', 'wall', 'cpu', 'lane'))
+    for name, ok, seconds, cpu in rows:
+        lane = STEP_LANE.get(name, 'tools' if name in STEPS else '')
+        print('%-18s %-4s %6.1fs %7s  %s' % (name, 'PASS' if ok else 'FAIL', seconds, '' if cpu is None else '%.1fs' % cpu, lane))
+    print('%-18s %-4s %6.1fs %6.1fs  wall clock of the steps, up to %d lanes at once; cpu of all steps'
+          % ('all steps', 'PASS' if all(row[1] for row in rows) else 'FAIL', time.monotonic() - started,
+             sum(row[3] for row in rows if row[3] is not None), args.jobs))
+    return 0 if all(result[1] for result in results) else 1
 
 
 if __name__ == '__main__':

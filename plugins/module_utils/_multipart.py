@@ -11,7 +11,10 @@ request carries a Content-Length (no chunked encoding) and memory stays flat wha
 
 from __future__ import annotations
 
+import time
 import traceback
+
+from ansible_collections.ece.platform.plugins.module_utils._progress import report
 
 try:
     from requests_toolbelt.multipart.encoder import MultipartEncoder
@@ -32,4 +35,27 @@ def multipart_body(handle, filename):
     """
     handle.seek(0)
     encoder = MultipartEncoder(fields={FIELD_NAME: (filename, handle, CONTENT_TYPE)})
-    return encoder, {'Content-Type': encoder.content_type, 'Content-Length': str(encoder.len)}
+    return _Reported(encoder, filename), {'Content-Type': encoder.content_type, 'Content-Length': str(encoder.len)}
+
+
+class _Reported:
+    """The encoder as the HTTP layer reads it, reporting the bytes sent so far (see _progress)."""
+
+    def __init__(self, encoder, name):
+        self._encoder = encoder
+        self._name = name
+        self.len = encoder.len
+        self._sent = 0
+        self._done = False
+        self._started = time.monotonic()
+
+    def read(self, size=-1):
+        block = self._encoder.read(size)
+        elapsed = time.monotonic() - self._started
+        if block:
+            self._sent += len(block)
+            report('upload', name=self._name, sent=self._sent, total=self.len, elapsed=elapsed)
+        elif not self._done:
+            self._done = True
+            report('upload_done', name=self._name, sent=self._sent, total=self.len, elapsed=elapsed)
+        return block

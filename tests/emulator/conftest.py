@@ -47,7 +47,7 @@ class Emulator:
         self._stderr.seek(0)
         return self._stderr.read().decode('utf-8', 'replace')
 
-    def _wait_ready(self, timeout=20):
+    def _wait_ready(self, timeout=120):  # bounds a hang; a busy machine may take many seconds
         deadline, line = time.monotonic() + timeout, b''
         fd = self.proc.stdout.fileno()
         while not line.endswith(b'\n'):

@@ -49,7 +49,7 @@ class Deployments:
     def put(self, dep_id, body, **params):
         return self.call('PUT', '/' + dep_id, json=body, params=params)
 
-    def wait_settled(self, dep_id, timeout=20):
+    def wait_settled(self, dep_id, timeout=120):  # bounds a hang; a busy machine may need many seconds
         """Poll until no plan is pending; return the last plan_info."""
         deadline = time.monotonic() + timeout
         while True:

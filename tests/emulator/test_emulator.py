@@ -389,13 +389,15 @@ def test_reset_fault_drops_the_connection(client, emu, make_zip):
 
 
 def test_delay_fault_slows_the_reply(client, emu):
-    emu.fault(path='extensions$', action='delay', seconds=0.6)
+    # Only the lower bound is exact; the second reply need only be clearly undelayed (a busy machine
+    # may take a while for a plain GET, but not as long as the delay).
+    emu.fault(path='extensions$', action='delay', seconds=2)
     started = time.monotonic()
     reply = client.call('GET')
-    assert reply.status_code == 200 and time.monotonic() - started >= 0.6
+    assert reply.status_code == 200 and time.monotonic() - started >= 2
     started = time.monotonic()
     client.call('GET')
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 2
 
 
 def test_faults_apply_to_archive_downloads(client, emu, make_zip):

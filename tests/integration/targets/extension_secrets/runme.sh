@@ -31,17 +31,19 @@ if [ -n "$(config_value ece_emulator_url)" ]; then
     upstream=$(python -c 'import sys; print(sys.argv[1].replace("://127.0.0.1:", "://localhost:"))' "$(config_value ece_host)")
     python front.py "$upstream" "$(config_value ece_ca_path)" "$work/front.port" &
     front_pid=$!
-    for _ in $(seq 100); do
+    # Up to 2 minutes for the front to start: a bound for a hang, not for a busy machine.
+    for _ in $(seq 1200); do
         [ -s "$work/front.port" ] && break
         sleep 0.1
     done
     front_url="http://127.0.0.1:$(cat "$work/front.port")"
 fi
 
-# Both modes at once (they use extensions of their own): half the time.
+# Both modes at once (they use extensions of their own): half the time. The 10-minute bound only stops
+# a hang; the usual time is seconds.
 pids=()
 for mode in api_key basic; do
-    timeout 120 ansible-playbook -vvvv -i localhost, -c local secrets.yml \
+    timeout 600 ansible-playbook -vvvv -i localhost, -c local secrets.yml \
         -e "@$config" -e "@$work/vars.yml" -e 'ansible_python_interpreter={{ ansible_playbook_python }}' \
         -e "auth_mode=$mode" -e "front_url=$front_url" >"$work/$mode.log" 2>&1 &
     pids+=($!)

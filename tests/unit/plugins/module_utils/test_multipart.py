@@ -110,3 +110,23 @@ def test_a_retry_after_a_partly_read_attempt(archive):
         body = read_all(encoder)
     assert int(headers['Content-Length']) == len(body)
     assert split_parts(body, boundary_of(headers))[0][1] == content
+
+
+def test_progress_reports_every_byte_sent_and_the_end_once(archive):
+    from ansible_collections.ece.platform.plugins.module_utils import _progress  # pylint: disable=import-outside-toplevel
+    path, _content = archive
+    events = []
+    previous = _progress.set_reporter(lambda event, fields: events.append((event, fields)))
+    try:
+        with open(path, 'rb') as handle:
+            body, headers = multipart_body(handle, 'analysis-custom.zip')
+            sent = len(read_all(body, 65536))
+            body.read(65536)  # the HTTP layer may read once more after the end
+    finally:
+        _progress.set_reporter(previous)
+    assert sent == int(headers['Content-Length'])
+    uploads = [fields for event, fields in events if event == 'upload']
+    assert [fields['sent'] for fields in uploads] == sorted(fields['sent'] for fields in uploads)
+    assert uploads[-1]['sent'] == sent and uploads[-1]['total'] == sent
+    done = [fields for event, fields in events if event == 'upload_done']
+    assert len(done) == 1 and done[0]['sent'] == sent and done[0]['name'] == 'analysis-custom.zip'

@@ -1,0 +1,74 @@
+"""Peak resident memory of Ansible's worker processes while plays run (one concern: the in-process rows).
+
+A module that runs in-process has no process of its own to wrap (bench/peak_rss.py), so its memory is the
+worker's: the process that ansible-playbook forks per task. A thread samples, ten times a second, the
+high-water mark (VmHWM in /proc/<pid>/status) of every process two levels below this one (this process ->
+ansible-playbook -> its workers) and keeps the largest. VmHWM is the kernel's own peak, so sampling only
+has to see the worker once before it exits, not at its peak.
+"""
+
+import os
+import threading
+
+INTERVAL = 0.1  # seconds
+
+
+def _parents():
+    """{pid: ppid} of every process."""
+    found = {}
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % name, encoding='utf-8', errors='replace') as handle:
+                fields = handle.read().rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        found[int(name)] = int(fields[1])
+    return found
+
+
+def _peak_kib(pid):
+    try:
+        with open('/proc/%d/status' % pid, encoding='utf-8') as handle:
+            for line in handle:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class WorkerPeak:
+    """`with WorkerPeak() as peak: ...`; then peak.mib is the largest worker VmHWM seen, peak.workers how many."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._peaks = {}
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        me = os.getpid()
+        while not self._stop.is_set():
+            parents = _parents()
+            children = {pid for pid, ppid in parents.items() if ppid == me}
+            for pid, ppid in parents.items():
+                if ppid in children:
+                    self._peaks[pid] = max(self._peaks.get(pid, 0), _peak_kib(pid))
+            self._stop.wait(INTERVAL)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mib(self):
+        return max(self._peaks.values() or [0]) / 1024.0
+
+    @property
+    def workers(self):
+        return len(self._peaks)
