@@ -83,8 +83,16 @@ options:
   exclusive:
     description:
       - With O(state=present), also detach every extension (and every other plugin or bundle entry) that
-        O(extensions) does not list. With an empty O(extensions), this detaches all of them.
+        O(extensions) does not list.
+      - With an empty O(extensions) the task fails before any request, unless O(allow_empty=true).
       - Not allowed with O(state=absent).
+    type: bool
+    default: false
+  allow_empty:
+    description:
+      - With O(exclusive=true), accept an empty O(extensions), which detaches every plugin and bundle from the
+        deployment. Without it such a task fails before any request, so that an empty or misspelt variable cannot
+        strip a deployment of its extensions.
     type: bool
     default: false
   reload:
@@ -314,6 +322,7 @@ def main():
             extensions=dict(type='list', elements='raw', default=[]),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             exclusive=dict(type='bool', default=False),
+            allow_empty=dict(type='bool', default=False),
             reload=dict(type='str', choices=['never', 'stale', 'always'], default='never'),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=1800),

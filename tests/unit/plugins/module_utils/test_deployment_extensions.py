@@ -339,3 +339,19 @@ def test_a_failing_read_while_waiting_says_the_change_was_accepted():
         run(deps, clock)
     assert 'accepted the plan change' in info.value.msg and 'HTTP 500' in info.value.msg
     assert info.value.details['changed'] is True and info.value.details['status'] == 500
+
+
+def test_exclusive_with_an_empty_list_fails_before_any_request():
+    clock = Clock()
+    deps = FakeDeployments(clock, bundles=[{'name': 'ui', 'url': 'repo://99', 'elasticsearch_version': '8.15.1'}])
+    with pytest.raises(EceError, match='allow_empty=true') as caught:
+        run(deps, clock, extensions=[], exclusive=True)
+    assert 'Nothing was sent' in caught.value.msg
+    assert deps.calls == [] and deps.puts == []
+
+
+def test_exclusive_with_an_empty_list_and_allow_empty_detaches_everything():
+    clock = Clock()
+    deps = FakeDeployments(clock, bundles=[{'name': 'ui', 'url': 'repo://99', 'elasticsearch_version': '8.15.1'}])
+    result, _warnings = run(deps, clock, extensions=[], exclusive=True, allow_empty=True)
+    assert result['changed'] and result['user_bundles'] == []
