@@ -116,12 +116,15 @@ class EceClient:
     def url(self, path):
         return self.base_url + path
 
-    def request(self, method, path, json_body=None, params=None, body_factory=None, retry=True, operation=None):
+    def request(self, method, path, json_body=None, params=None, body_factory=None, retry=True, operation=None,
+                response_headers=None):
         """Send one API request and return the decoded JSON body (or {}).
 
         `body_factory` returns `(data, headers)` and is called again for every attempt, so a streamed
         upload starts from the first byte each time. `retry=False` sends exactly once: the caller
         (a create, which is not idempotent) decides itself whether a second try is safe.
+        A dict given as `response_headers` receives the headers of the successful answer (lower-case
+        names), for callers that need one, e.g. `x-cloud-resource-version`.
         """
         url = self.url(path)
         operation = operation or '%s %s' % (method, url)
@@ -148,6 +151,8 @@ class EceClient:
                     raise self._transport_error(exc, method, url, operation, attempt) from None
             else:
                 if response.status_code < 300:
+                    if response_headers is not None:
+                        response_headers.update((name.lower(), value) for name, value in response.headers.items())
                     return self._decode(response, method, url)
                 if response.status_code < 400:
                     # A redirect is never an answer of the API itself: following it could send the

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 
-def read_extensions(api, extension_id=None, name=None, extension_type=None, include_deployments=False):
+def read_extensions(api, extension_id=None, name=None, extension_type=None, include_deployments=False, urls=None):
     """The extensions matching every given filter; [] when none do (an unknown id included).
+
+    `urls`, when given, keeps only the extensions whose plan url is among them (those a deployment uses).
 
     ECE's list no longer reports deployments (its include_deployments parameter was removed), so with
     include_deployments each match is read once more by id, which does report them.
@@ -18,7 +20,8 @@ def read_extensions(api, extension_id=None, name=None, extension_type=None, incl
     else:
         candidates = api.list()
     matches = [ext for ext in candidates
-               if (name is None or ext.get('name') == name) and (extension_type is None or ext.get('extension_type') == extension_type)]
+               if (name is None or ext.get('name') == name) and (extension_type is None or ext.get('extension_type') == extension_type)
+               and (urls is None or (ext.get('url') or 'repo://%s' % ext.get('id')) in urls)]
     if include_deployments and extension_id is None:
         detailed = (api.get(ext['id'], include_deployments=True) for ext in matches)
         # An extension deleted between the two reads is simply no longer there.

@@ -50,8 +50,18 @@ options:
       - This reads each matching extension once more, so filter first when there are many.
     type: bool
     default: false
+  deployment:
+    description:
+      - Return only the extensions that this deployment uses, given by its id (32 hexadecimal characters) or its exact
+        name. Those are the extensions that a running, current or pending plan of one of its Elasticsearch resources
+        references.
+      - A deployment that ECE does not know fails the task; a name that several deployments carry fails and lists
+        their ids.
+    type: str
+    version_added: 0.2.0
 seealso:
   - module: ece.platform.extension
+  - module: ece.platform.deployment_extensions
 '''
 
 EXAMPLES = r'''
@@ -73,6 +83,13 @@ EXAMPLES = r'''
 - name: Show where it is used
   ansible.builtin.debug:
     msg: "{{ found.extensions | map(attribute='deployments') | list }}"
+
+- name: List the extensions the deployment search-prod uses
+  ece.platform.extension_info:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+    deployment: search-prod
+  register: used
 '''
 
 RETURN = r'''
@@ -112,6 +129,8 @@ url:
 '''
 
 from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import referenced_urls
+from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._extension_info import read_extensions
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
 
@@ -123,15 +142,22 @@ def main():
             name=dict(type='str'),
             extension_type=dict(type='str', choices=['plugin', 'bundle']),
             include_deployments=dict(type='bool', default=False),
+            deployment=dict(type='str'),
         ),
         supports_check_mode=True,
     )
 
     def read():
-        api = ExtensionsApi(client_from_module(module))
+        client = client_from_module(module)
+        api = ExtensionsApi(client)
         params = module.params
+        urls = None
+        if params['deployment'] is not None:
+            deployment, _version = DeploymentsApi(client).find(params['deployment'])
+            urls = referenced_urls(deployment)
         extensions = read_extensions(api, extension_id=params['id'], name=params['name'],
-                                     extension_type=params['extension_type'], include_deployments=params['include_deployments'])
+                                     extension_type=params['extension_type'], include_deployments=params['include_deployments'],
+                                     urls=urls)
         return dict(changed=False, extensions=extensions)
 
     run_or_fail(module, read)

@@ -199,6 +199,13 @@ def test_api_key_header_and_json_body(server):
     assert seen.headers['Accept'] == 'application/json'
 
 
+def test_response_headers_of_a_success_are_handed_over(server):
+    server.script(Reply(body={}, headers={'X-Cloud-Resource-Version': '12'}))
+    headers = {}
+    client_for(server.url).request('GET', '/deployments/x', response_headers=headers)
+    assert headers['x-cloud-resource-version'] == '12'
+
+
 def test_basic_auth_splits_at_the_first_colon_only(server):
     client_for(server.url, api_key=None, username=USERNAME, password=PASSWORD).request('GET', '/x')
     assert server.seen[0].headers['Authorization'] == BASIC

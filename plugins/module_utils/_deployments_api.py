@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: the deployments operations of the ECE API that extensions need.
+
+Reads are always sent, also in check mode. The one write, the plan update, is the write boundary:
+in check mode it sends nothing. Every update carries `?version=` with the resource version of the
+read it was computed from, so ECE refuses it (a conflict) instead of overwriting a change made
+in between; the caller then reads again and recomputes.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+
+DEPLOYMENTS_PATH = '/deployments'
+DEPLOYMENT_ID = re.compile(r'[0-9a-f]{32}')
+VERSION_HEADER = 'x-cloud-resource-version'
+# ECE documents no status or code for a failed ?version= check; the emulator answers 400 with this code.
+CONFLICT_CODES = ('deployments.version_conflict',)
+PENDING_CODES = ('deployments.resource_plan_state_error',)
+
+
+def deployment_path(deployment_id):
+    return '%s/%s' % (DEPLOYMENTS_PATH, quote(str(deployment_id), safe=''))
+
+
+def resource_path(deployment_id, ref_id):
+    return '%s/elasticsearch/%s' % (deployment_path(deployment_id), quote(str(ref_id), safe=''))
+
+
+class VersionConflict(EceError):
+    """ECE refused an update because the deployment changed since it was read (or a plan became pending)."""
+
+    def __init__(self, exc):
+        super().__init__(exc.msg, method=exc.method, url=exc.url, status=exc.status, errors=exc.errors)
+
+
+def _flag(value):
+    return 'true' if value else 'false'
+
+
+class DeploymentsApi:
+    """List and read deployments, read one Elasticsearch resource, and update a deployment's plan."""
+
+    def __init__(self, client, check_mode=False):
+        self.client = client
+        self.check_mode = check_mode
+
+    # Reads: always sent, also in check mode.
+
+    def list(self):
+        body = self.client.request('GET', DEPLOYMENTS_PATH, operation='Listing deployments')
+        return list(body.get('deployments') or [])
+
+    def get(self, deployment_id, history=False, logs=False):
+        """(deployment, resource version) with its plans; (None, None) when ECE does not know the id."""
+        params = {'show_plans': 'true', 'show_plan_logs': _flag(logs), 'show_plan_history': _flag(history),
+                  'clear_transient': 'true'}
+        headers = {}
+        try:
+            body = self.client.request('GET', deployment_path(deployment_id), params=params, response_headers=headers,
+                                       operation='Reading deployment %s' % deployment_id)
+        except EceApiError as exc:
+            if exc.status == 404:
+                return None, None
+            raise
+        return body, headers.get(VERSION_HEADER)
+
+    def get_resource(self, deployment_id, ref_id, history=False):
+        """One Elasticsearch resource with its plans and their logs (what polls read: less than the whole deployment)."""
+        params = {'show_plans': 'true', 'show_plan_logs': 'true', 'show_plan_history': _flag(history)}
+        return self.client.request('GET', resource_path(deployment_id, ref_id), params=params,
+                                   operation='Reading the plans of deployment %s' % deployment_id)
+
+    def find(self, wanted, history=False):
+        """(deployment, resource version) of the deployment with id or exact name `wanted`; fails when none or several."""
+        looks_like_id = bool(DEPLOYMENT_ID.fullmatch(wanted))
+        if looks_like_id:
+            body, version = self.get(wanted, history=history)
+            if body is not None:
+                return body, version
+        listed = self.list()
+        named = [dep for dep in listed if dep.get('name') == wanted]
+        if len(named) > 1:
+            raise EceError('%d deployments are named %s (ids %s); give the id of one as option deployment.'
+                           % (len(named), wanted, ', '.join(sorted(str(dep.get('id')) for dep in named))))
+        if not named:
+            raise EceError('No deployment has the %s %s. Give the id (32 hexadecimal characters) or the exact name of a '
+                           'deployment; ECE holds %s.' % ('id or name' if looks_like_id else 'name', wanted, _some_names(listed)))
+        body, version = self.get(named[0]['id'], history=history)
+        if body is None:
+            raise EceError('Deployment %s (id %s) was deleted while this task read it.' % (wanted, named[0]['id']))
+        return body, version
+
+    # The write: in check mode nothing is sent.
+
+    def update_plan(self, deployment_id, body, version):
+        """PUT the update guarded by `version`; raises VersionConflict when the deployment changed meanwhile."""
+        if self.check_mode:
+            return None
+        params = {'validate_only': 'false'}
+        if version is not None:
+            params['version'] = version
+        try:
+            return self.client.request('PUT', deployment_path(deployment_id), json_body=body, params=params,
+                                       operation='Updating the plan of deployment %s' % deployment_id)
+        except EceApiError as exc:
+            if exc.status == 409 or any(exc.has_code(code) for code in CONFLICT_CODES + PENDING_CODES):
+                raise VersionConflict(exc) from None
+            raise
+
+
+def _some_names(deployments, shown=10):
+    names = sorted(str(dep.get('name')) for dep in deployments)
+    if not names:
+        return 'no deployments'
+    text = ', '.join(names[:shown])
+    return text + (' and %d more' % (len(names) - shown) if len(names) > shown else '')

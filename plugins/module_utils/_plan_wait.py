@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to the ece.platform collection: wait until a given plan attempt has ended.
+
+ECE's update answer carries no attempt id, and the new attempt may show as pending only a while
+after the update returned (its pending state "flips between empty and queued"). So a poll that finds
+nothing pending proves nothing: the wait ends when an attempt that was not there before the update
+(or, for a plan already running at the start, that very attempt) shows up as ended in `current`
+or in the history. Polls start about 2 s apart and grow to 30 s; the last one falls on the deadline.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import attempt_key, find_ended, outcome
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._progress import report
+
+FIRST_DELAY = 2.0
+GROWTH = 1.5
+MAX_DELAY = 30.0
+
+
+class PlanTimeout(EceError):
+    """The attempt had not ended by the deadline (it goes on in ECE)."""
+
+
+class PlanWaiter:
+    """Polls `read(history)` (the resource's plan_info) until a selected attempt ended, reporting each new step."""
+
+    def __init__(self, read, label, clock=time.monotonic, sleep=time.sleep, first_delay=FIRST_DELAY, max_delay=MAX_DELAY):
+        self.read = read
+        self.label = label
+        self.clock = clock
+        self.sleep = sleep
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.polls = 0
+        self.started = clock()  # the budget (wait_timeout) counts from here, which messages say
+
+    def wait(self, select, deadline, what='the plan change'):
+        """(outcome dict, plan_info) of the newest ended attempt that `select` accepts; PlanTimeout after `deadline`.
+
+        `select(attempt)` tells the attempt waited for from others (by its id, see attempt_key).
+        """
+        began = self.clock()
+        delay = self.first_delay
+        seen_steps = set()
+        attempt_id = None
+        while True:
+            self.polls += 1
+            plan_info = self.read(False)
+            pending = plan_info.get('pending')
+            if pending and select(pending):
+                attempt_id = pending.get('plan_attempt_id') or attempt_id
+                self._report_steps(pending, seen_steps, began)
+            elif not pending:
+                ended = find_ended(plan_info, select)
+                if ended is None:
+                    # A failed attempt may be reported only in the history, which this poll did not ask for.
+                    plan_info = self.read(True)
+                    ended = find_ended(plan_info, select)
+                if ended is not None:
+                    self._report_steps(ended, seen_steps, began)
+                    result = outcome(ended, plan_info)
+                    report('plan_done', deployment=self.label, attempt_id=result['attempt_id'], status=result['status'],
+                           elapsed=self.clock() - began)
+                    return result, plan_info
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise PlanTimeout(self._timeout_message(what, attempt_id),
+                                  plan=dict(attempt_id=attempt_id, status='pending', duration_seconds=None))
+            self.sleep(min(delay, remaining))
+            delay = min(delay * GROWTH, self.max_delay)
+
+    def _timeout_message(self, what, attempt_id):
+        seen = ' (attempt %s)' % attempt_id if attempt_id else ', which had not shown up as pending yet,'
+        return ('%s of deployment %s%s had not ended when wait_timeout ran out (after %d seconds). It goes on in ECE, and the '
+                'previous plan keeps running until it ends. Raise wait_timeout, or run the task again later.'
+                % (what[0].upper() + what[1:], self.label, seen, round(self.clock() - self.started)))
+
+    def _report_steps(self, attempt, seen_steps, began):
+        for step in attempt.get('plan_attempt_log') or []:
+            key = (attempt_key(attempt), step.get('step_id'), step.get('status'))
+            if key in seen_steps:
+                continue
+            seen_steps.add(key)
+            messages = [entry.get('message') for entry in step.get('info_log') or [] if entry.get('message')]
+            report('plan_step', deployment=self.label, attempt_id=attempt.get('plan_attempt_id'), step_id=step.get('step_id'),
+                   status=step.get('status'), message=messages[-1] if messages else None, elapsed=self.clock() - began)

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: ece.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The deployments operations over a fake client: the version guard, check mode at the write, look-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi, VersionConflict
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+
+DEP_ID = 'f' * 32
+
+
+class FakeClient:
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.sent = []
+
+    def request(self, method, path, json_body=None, params=None, response_headers=None, operation=None, **_kwargs):
+        self.sent.append((method, path, params))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        body, headers = answer
+        if response_headers is not None:
+            response_headers.update(headers)
+        return body
+
+
+def test_get_keeps_the_resource_version_and_asks_for_plans():
+    client = FakeClient([({'id': DEP_ID, 'name': 'd'}, {'x-cloud-resource-version': '7'})])
+    body, version = DeploymentsApi(client).get(DEP_ID, history=True)
+    assert body['id'] == DEP_ID and version == '7'
+    params = client.sent[0][2]
+    assert params['show_plans'] == 'true' and params['show_plan_history'] == 'true' and params['clear_transient'] == 'true'
+
+
+def test_update_sends_the_version_and_maps_a_conflict():
+    conflict = EceApiError('refused', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}])
+    client = FakeClient([({}, {}), conflict])
+    api = DeploymentsApi(client)
+    api.update_plan(DEP_ID, {'prune_orphans': False}, '7')
+    assert client.sent[0][2] == {'validate_only': 'false', 'version': '7'}
+    with pytest.raises(VersionConflict):
+        api.update_plan(DEP_ID, {'prune_orphans': False}, '7')
+
+
+def test_other_update_errors_are_not_conflicts():
+    client = FakeClient([EceApiError('bad plan', 'PUT', 'u', status=400, errors=[{'code': 'clusters.cluster_invalid_plan'}])])
+    with pytest.raises(EceApiError) as info:
+        DeploymentsApi(client).update_plan(DEP_ID, {}, '1')
+    assert not isinstance(info.value, VersionConflict)
+
+
+def test_check_mode_sends_no_update():
+    client = FakeClient([])
+    assert DeploymentsApi(client, check_mode=True).update_plan(DEP_ID, {}, '1') is None
+    assert client.sent == []
+
+
+def test_find_by_id_then_by_name_and_duplicates():
+    missing = EceApiError('not found', 'GET', 'u', status=404)
+    listing = {'deployments': [{'id': 'a' * 32, 'name': 'twin'}, {'id': 'b' * 32, 'name': 'twin'}, {'id': 'c' * 32, 'name': 'solo'}]}
+    client = FakeClient([missing, (listing, {})])
+    with pytest.raises(EceError, match='No deployment has the id or name'):
+        DeploymentsApi(client).find(DEP_ID)
+    client = FakeClient([(listing, {})])
+    with pytest.raises(EceError, match='2 deployments are named twin') as info:
+        DeploymentsApi(client).find('twin')
+    assert 'a' * 32 in info.value.msg and 'b' * 32 in info.value.msg
+    client = FakeClient([(listing, {}), ({'id': 'c' * 32, 'name': 'solo'}, {'x-cloud-resource-version': '3'})])
+    assert DeploymentsApi(client).find('solo') == ({'id': 'c' * 32, 'name': 'solo'}, '3')
