@@ -261,14 +261,14 @@ class EceClient:
         base_url = base_url or self.base_url
         if isinstance(exc, requests.exceptions.SSLError) and _is_verify_failure(exc):
             msg = ('%s failed: the TLS certificate of %s could not be verified (%s). Set ca_path to the PEM bundle that '
-                   'signed the ECE certificate, or validate_certs=false for testing only.' % (operation, base_url, _first_line(exc)))
+                   'signed the ECE certificate, or validate_certs=false for testing only.' % (operation, base_url, _cause(exc)))
         elif isinstance(exc, requests.exceptions.SSLError):
             msg = '%s failed: the TLS handshake with %s failed (%s).' % (operation, base_url, _first_line(exc))
         elif isinstance(exc, requests.exceptions.Timeout):
             msg = ('%s failed: no answer within the timeout of %gs per socket operation. Raise the timeout option '
                    'if ECE is slow.' % (operation, self.timeout))
         elif isinstance(exc, requests.exceptions.ConnectionError):
-            msg = '%s failed: could not connect to or lost the connection with %s (%s).' % (operation, base_url, _first_line(exc))
+            msg = '%s failed: could not connect to or lost the connection with %s (%s).' % (operation, base_url, _cause(exc))
         else:
             msg = '%s failed: %s' % (operation, _first_line(exc))
         if attempt > 1:
@@ -306,3 +306,19 @@ def _is_connect_failure(exc):
 
 def _first_line(exc):
     return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+
+
+# urllib3 wraps the cause in "...: Max retries exceeded with url: ... (Caused by ...)", which reads as if the
+# module had retried (it counts its own tries): keep only the operating system's or OpenSSL's words.
+_CAUSES = (re.compile(r"\[SSL: [A-Z0-9_]+\] ([^'\"]+?)(?: \(_ssl\.c:\d+\))?['\"]"),
+           re.compile(r"(\[Errno -?\d+\] [^'\")]+)"))
+
+
+def _cause(exc):
+    """The innermost reason of a requests transport error, without urllib3's wrapping; else its first line."""
+    text = _first_line(exc)
+    for pattern in _CAUSES:
+        match = pattern.search(text)
+        if match:
+            return match.group(1)
+    return text

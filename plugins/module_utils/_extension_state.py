@@ -172,6 +172,11 @@ class ExtensionReconciler:
     def _absent(self, desired, current):
         if current is None:
             return dict(changed=False, extension={}, diff=dict(before={}, after={}))
+        if desired.id is not None and desired.name is not None and current.get('name') != desired.name:
+            # With state=present a different name renames; a delete cannot tell a stale id from a wrong name: fail closed.
+            raise EceError('Extension id %s is named %s, not %s, so it was not deleted. To delete it, give the id alone or '
+                           'with its name; to delete %s, give its id or leave id out.'
+                           % (current['id'], current.get('name'), desired.name, desired.name))
         try:
             self.api.delete(current['id'])
         except EceApiError as exc:
@@ -184,8 +189,10 @@ class ExtensionReconciler:
 
     def _create(self, desired):
         if desired.id is not None:
+            how = ('leave id out to find or create %s by name.' % desired.name if desired.name is not None
+                   else 'give option name instead of id to find or create one by name.')
             raise EceError('No extension has id %s. Ids are assigned by ECE, so an extension cannot be created with a chosen id; '
-                           'leave id out to create %s by name.' % (desired.id, desired.name))
+                           '%s' % (desired.id, how))
         missing = [opt for opt in ('extension_type', 'version') if getattr(desired, opt) is None]
         if missing:
             raise EceError('Extension %s does not exist yet, and creating it needs option%s %s.'
@@ -209,7 +216,7 @@ class ExtensionReconciler:
         if desired.archive is not None and current.get('extension_type') == 'plugin':
             # The type (and the version, when left out) may come from the server only: check the archive now.
             check_plugin_archive(desired.archive.path, desired.version or current.get('version'), shown_path=desired.file,
-                                 extension=current.get('name'))
+                                 extension=current.get('name'), version_from_server=desired.version is None)
         self._refuse_duplicate_rename(desired, current)
         changes = metadata_changes(current, desired)
         source = ArchiveSource(self.api, self.warn, current, desired)

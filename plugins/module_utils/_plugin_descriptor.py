@@ -65,10 +65,11 @@ def is_exact_version(version):
     return bool(version) and '*' not in version
 
 
-def check_plugin_archive(archive_path, version, shown_path=None, extension=None):
+def check_plugin_archive(archive_path, version, shown_path=None, extension=None, version_from_server=False):
     """Fail unless the zip holds a plugin descriptor whose elasticsearch.version equals `version`.
 
-    `extension` names the existing plugin the archive is for, when the type came from the server.
+    `extension` names the existing plugin the archive is for, when the type came from the server;
+    `version_from_server` says that `version` is the server's, because the task left it out.
     """
     shown = shown_path or archive_path
     subject = ('extension %s is a plugin on the server' % extension) if extension else 'extension_type is plugin'
@@ -88,5 +89,10 @@ def check_plugin_archive(archive_path, version, shown_path=None, extension=None)
         raise EceError('Option version is %s, a wildcard, but a plugin is built for one exact Elasticsearch version: the '
                        'plugin descriptor %s in %r says elasticsearch.version=%s. Set version to %s.'
                        % (version, name, shown, found, found))
+    if version_from_server:
+        # The task left version out: the message must not blame an option the user never set.
+        raise EceError('Extension %s is a plugin for Elasticsearch %s on the server, but the plugin descriptor %s in %r says '
+                       'elasticsearch.version=%s. Build the plugin for %s, or set version to %s to change the extension.'
+                       % (extension, version, name, shown, found, version, found))
     raise EceError('Option version is %s but the plugin descriptor %s in %r says elasticsearch.version=%s; they must be '
                    'equal. Build the plugin for %s, or set version to %s.' % (version, name, shown, found, version, found))

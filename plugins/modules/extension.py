@@ -44,6 +44,8 @@ options:
     description:
       - Act on exactly the extension with this id. With a different O(name), this renames it.
       - ECE assigns ids, so with O(state=present) an unknown id is an error; with O(state=absent) it is a no-op.
+      - With O(state=absent) and a O(name) that differs from the name of the extension with this id, nothing is
+        deleted and the task fails, since a stale id and a wrong name cannot be told apart.
     type: str
   state:
     description:

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 from ansible_collections.ece.platform.plugins.module_utils._client import EceClient, api_base_url
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
@@ -479,3 +480,24 @@ def test_https_to_a_plain_http_port_says_so_without_retries(server):
         client.request('GET', '/deployments/extensions')
     assert 'this server speaks plain HTTP' in caught.value.msg and 'use http://' in caught.value.msg
     assert 'ca_path' not in caught.value.msg and client.sleep == []
+
+
+# Transport errors: urllib3's "Max retries exceeded" wrapping is dropped, the cause is kept.
+
+URLLIB3_VERIFY_FAILURE = ("HTTPSConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: /api/v1/x (Caused by "
+                          "SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+                          "unable to get local issuer certificate (_ssl.c:1000)')))")
+URLLIB3_REFUSED = ("HTTPSConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: /api/v1/x (Caused by "
+                   "NewConnectionError(\"HTTPSConnection(host='127.0.0.1', port=1): Failed to establish a new connection: "
+                   "[Errno 111] Connection refused\"))")
+
+
+@pytest.mark.parametrize('error, cause', [
+    (requests.exceptions.SSLError(URLLIB3_VERIFY_FAILURE), 'certificate verify failed: unable to get local issuer certificate'),
+    (requests.exceptions.ConnectionError(URLLIB3_REFUSED), '[Errno 111] Connection refused'),
+])
+def test_transport_errors_keep_the_cause_without_urllib3s_retry_wording(error, cause):
+    client = EceClient('https://127.0.0.1:1', api_key='k')
+    failure = client._transport_error(error, 'GET', 'https://127.0.0.1:1/api/v1/x', 'Listing extensions', attempt=1)
+    assert '(%s)' % cause in failure.msg
+    assert 'Max retries' not in failure.msg and 'HTTPSConnectionPool' not in failure.msg

@@ -269,6 +269,16 @@ def test_unknown_id_cannot_be_created():
     assert api.writes == []
 
 
+def test_unknown_id_without_a_name_asks_for_a_name_not_none():
+    api = FakeExtensionsApi(extension('1'))
+    want = DesiredExtension(None, extension_id='99', description='x')
+    with pytest.raises(EceError) as caught:
+        run(api, want)
+    assert 'None' not in caught.value.msg
+    assert 'give option name instead of id' in caught.value.msg
+    assert api.writes == []
+
+
 def test_duplicate_names_fail_listing_the_ids():
     api = FakeExtensionsApi(extension('7'), extension('3'))
     with pytest.raises(EceError, match=r'2 extensions are named analysis-custom \(ids 3, 7\)'):
@@ -415,6 +425,20 @@ def test_absent_deletes_an_existing_extension():
     result = run(api, desired(state='absent'))
     assert api.writes == [('delete', '1')]
     assert result == {'changed': True, 'extension': current, 'diff': {'before': metadata_view(current), 'after': {}}}
+
+
+def test_absent_with_an_id_whose_extension_has_another_name_deletes_nothing():
+    api = FakeExtensionsApi(extension('7', name='url-bundle'))
+    with pytest.raises(EceError) as caught:
+        run(api, desired(name='b1', extension_id='7', state='absent'))
+    assert api.writes == []
+    assert 'Extension id 7 is named url-bundle, not b1' in caught.value.msg
+
+
+def test_absent_with_an_id_and_its_own_name_deletes_it():
+    api = FakeExtensionsApi(extension('7', name='url-bundle'))
+    run(api, desired(name='url-bundle', extension_id='7', state='absent'))
+    assert api.writes == [('delete', '7')]
 
 
 @pytest.mark.parametrize('options', [{}, {'extension_id': '42'}])

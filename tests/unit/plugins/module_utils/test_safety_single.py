@@ -106,6 +106,17 @@ def test_an_existing_plugin_gets_its_archive_checked_against_the_servers_version
     assert api.writes == []
 
 
+def test_a_version_left_out_is_named_as_the_servers_not_as_an_option(tmp_path):
+    api = FakeExtensionsApi(extension('7', extension_type='plugin', version='8.15.1'))
+    want = DesiredExtension('analysis-custom', file=plugin_zip(tmp_path / 'p.zip', '8.14.0'))
+    want.validate()
+    with pytest.raises(EceError) as caught:
+        ExtensionReconciler(api).run(want)
+    assert 'Option version' not in caught.value.msg
+    assert 'plugin for Elasticsearch 8.15.1 on the server' in caught.value.msg
+    assert 'set version to 8.14.0' in caught.value.msg
+
+
 def test_a_bundle_shaped_zip_for_an_existing_plugin_fails_before_writes(tmp_path):
     api = FakeExtensionsApi(extension('7', extension_type='plugin', version='8.15.1'))
     path = tmp_path / 'bundle.zip'
