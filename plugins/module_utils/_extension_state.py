@@ -181,7 +181,8 @@ class ExtensionReconciler:
             self.api.delete(current['id'])
         except EceApiError as exc:
             if exc.has_code('extensions.extension_in_use'):
-                raise EceApiError('Extension %s (id %s) is in use and was not deleted: %s Remove it from those deployments first.'
+                raise EceApiError('Extension %s (id %s) is in use and was not deleted: %s Detach it from those deployments first '
+                                  '(ece.platform.deployment_extensions with state=absent).'
                                   % (current.get('name'), current['id'], exc.ece_messages()),
                                   exc.method, exc.url, exc.status, exc.errors) from None
             raise

@@ -461,6 +461,7 @@ def test_extension_in_use_is_not_deleted_and_the_deployments_are_named():
     error = caught.value
     assert 'in use' in error.msg
     assert 'search-prod' in error.msg and 'logs-dev' in error.msg
+    assert 'ece.platform.deployment_extensions with state=absent' in error.msg, 'the message names the way to detach it'
     assert error.result()['errors'] == errors
     assert error.status == 400
 
