@@ -114,6 +114,29 @@ def write_pip_bootstrap(python=sys.executable):
     return paths
 
 
+def write_ssh_key():
+    """Make the SSH key pair that ansible-test makes on its first integration run in a HOME, unless it exists.
+
+    The suite runs two integration steps at once; in a new HOME (a fresh CI machine) both ansible-tests
+    would make the pair, and the second fails ("id_rsa already exists"). So the suite makes it once
+    before its lanes start, the way ansible-test does (PEM, and the header paramiko reads).
+    """
+    base = os.path.expanduser('~/.ansible/test')
+    key, pub = os.path.join(base, 'id_rsa'), os.path.join(base, 'id_rsa.pub')
+    if os.path.isfile(key) and os.path.isfile(pub):
+        return key
+    os.makedirs(base, exist_ok=True)
+    for path in (key, pub):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    subprocess.run(['ssh-keygen', '-m', 'PEM', '-q', '-t', 'rsa', '-N', '', '-f', key], check=True)
+    with open(key, encoding='utf-8') as handle:
+        text = re.sub(r'(BEGIN|END) PRIVATE KEY', r'\1 RSA PRIVATE KEY', handle.read())
+    with open(key, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    return key
+
+
 if __name__ == '__main__':
     print(sync_tree())
     print(write_pip_bootstrap())

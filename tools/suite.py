@@ -327,6 +327,8 @@ def main():
         return 0 if all(result[1] for result in run_in_order(names)) else 1
     started = time.monotonic()
     if args.jobs > 1 and len(lanes_of(names)) > 1:
+        if {'integration', 'integration-module'} <= set(names):
+            collection_tree.write_ssh_key()  # both would make it at once in a new HOME
         results = run_in_lanes(names, args.jobs)
     else:
         in_order = []
