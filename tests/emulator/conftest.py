@@ -218,3 +218,13 @@ def fixture_archive_server():
     yield 'http://127.0.0.1:%d' % server.server_address[1], server.files
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(name='deps')
+def fixture_deps(emu):
+    """A client of the emulator's deployments API (tests/emulator/deployments_helpers.py)."""
+    # Imported here: deployments_helpers imports this module's constants.
+    from deployments_helpers import Deployments  # pylint: disable=import-outside-toplevel
+    deployments = Deployments(emu)
+    yield deployments
+    deployments.close()

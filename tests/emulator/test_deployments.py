@@ -14,13 +14,6 @@ from deployments_helpers import Deployments, codes, current_plan, entry, resourc
 MISSING_ID = '0123456789abcdef0123456789abcdef'
 
 
-@pytest.fixture(name='deps')
-def fixture_deps(emu):
-    deployments = Deployments(emu)
-    yield deployments
-    deployments.close()
-
-
 @pytest.fixture(name='extension')
 def fixture_extension(client, make_zip):
     """Factory: an extension with an uploaded archive (unless archive=None); `sha256` is the archive's (test-side only)."""

@@ -7,7 +7,7 @@ except 401 on the operations whose subset omits it (marked `undeclared`, still a
 
 import pytest
 
-from deployments_helpers import Deployments, entry, update_body
+from deployments_helpers import entry, update_body
 from swagger_contract import load_contract
 
 LIST, ITEM = '/deployments', '/deployments/{deployment_id}'
@@ -21,13 +21,6 @@ EVERY_SWITCH = {'show_plans': 'true', 'show_plan_logs': 'true', 'show_plan_histo
 @pytest.fixture(name='contract', scope='module')
 def fixture_contract():
     return load_contract('deployments-swagger.json')
-
-
-@pytest.fixture(name='deps')
-def fixture_deps(emu):
-    deployments = Deployments(emu)
-    yield deployments
-    deployments.close()
 
 
 @pytest.fixture(name='bundle')
