@@ -159,9 +159,10 @@ class DeploymentUpgrade:
             return deployment, version
         for kind, res in pending:
             key = attempt_key(plans_of(res)['pending'])
+            waiter = self._waiter(kind, res.get('ref_id'))
+            what = 'the %s plan change already pending at the start' % kind
             try:
-                ended, _info = self._waiter(kind, res.get('ref_id')).wait(lambda attempt, key=key: attempt_key(attempt) == key, deadline,
-                                                                         what='the %s plan change already pending at the start' % kind)
+                ended, _info = waiter.wait(lambda attempt, key=key: attempt_key(attempt) == key, deadline, what=what)
             except PlanTimeout as exc:
                 raise PlanTimeout('%s This task sent nothing: ECE refuses a plan change while another one is pending.' % exc.msg) from None
             if ended['status'] == 'error':

@@ -33,8 +33,8 @@ def parse_items(items):
             raise EceError('%s must be an extension name or id, or a dict with name or id and optionally replaces, not %r.' % (where, item))
         unknown = sorted(set(item) - set(ITEM_KEYS) - {'name_or_id'})
         if unknown:
-            raise EceError('%s has unknown key%s %s; the keys are %s.' % (where, 's' if len(unknown) > 1 else '', ', '.join(unknown),
-                                                                           ', '.join(ITEM_KEYS)))
+            plural = 's' if len(unknown) > 1 else ''
+            raise EceError('%s has unknown key%s %s; the keys are %s.' % (where, plural, ', '.join(unknown), ', '.join(ITEM_KEYS)))
         clean = {'where': where, 'name_or_id': item.get('name_or_id', False)}
         for key in ('name', 'id'):
             value = item.get(key)
@@ -58,8 +58,8 @@ def fits(extension, target):
 
 
 def label(extension):
-    return '%s %s (id %s, version %s)' % (extension.get('extension_type'), extension.get('name'), extension.get('id'),
-                                         extension.get('version'))
+    fields = (extension.get('extension_type'), extension.get('name'), extension.get('id'), extension.get('version'))
+    return '%s %s (id %s, version %s)' % fields
 
 
 def _url(extension):

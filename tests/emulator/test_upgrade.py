@@ -63,7 +63,7 @@ def attempts(emu, dep_id):
 def settle_all(deps, dep_id):
     """Wait until neither Elasticsearch nor Kibana has a pending plan."""
     deps.wait_settled(dep_id)
-    for _ in range(200):
+    for _attempt in range(200):
         body = deps.get(dep_id).json()
         if all('pending' not in items[0]['info']['plan_info'] for items in body['resources'].values() if items):
             return body
