@@ -14,26 +14,25 @@ from __future__ import annotations
 import time
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
-    Attachable,
-    attached_urls,
-    attachment_changes,
-    attempt_key,
     check_attachable,
     deployment_label,
     es_resource,
-    extension_lists,
-    known_attempts,
-    merge,
     plan_version,
-    plans_of,
-    running_attempt,
     running_plan,
+)
+from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, known_attempts, plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
+    Attachable,
+    attached_urls,
+    attachment_changes,
+    extension_lists,
+    merge,
     stale_names,
     update_body,
     would_write,
 )
-from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
-from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
 
 ITEM_KEYS = ('name', 'id', 'elasticsearch_version')
