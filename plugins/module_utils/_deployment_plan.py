@@ -86,6 +86,12 @@ def check_attachable(ext, es_version, deployment):
     if not ext.file_metadata:
         raise EceError('The %s has no archive (no file_metadata), so deployment %s could not load it. Upload one first '
                        '(ece.platform.extension with option file or download_url), then run again.' % (ext.label(), label))
+    if ext.extension_type == 'plugin' and ext.explicit_version and ext.version != es_version:
+        # Whatever the plan entry says, the archive holds a build for the extension's own version (TRIAL B7).
+        raise EceError('The %s cannot be attached to deployment %s: its version %s differs from the Elasticsearch version %s the '
+                       'deployment runs, and a plugin must match it exactly, whatever elasticsearch_version says. Attach a '
+                       'build of the plugin for %s (an extension with version %s), or change the deployment\'s version first.'
+                       % (ext.label(), label, ext.version, es_version, es_version, es_version))
     if version_matches(ext.extension_type, ext.elasticsearch_version, es_version):
         return
     source = 'elasticsearch_version %s given for it' % ext.elasticsearch_version if ext.explicit_version \

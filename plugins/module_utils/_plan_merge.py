@@ -68,10 +68,17 @@ def entry_names(plan):
     return names
 
 
+def attachment_urls(before, after):
+    """(attached, detached): the urls `after` references and `before` does not, and the reverse."""
+    old, new = entry_names(before), entry_names(after)
+    return [url for url in new if url not in old], [url for url in old if url not in new]
+
+
 def attachment_changes(before, after):
     """(attached, detached): the names of the extensions `after` references and `before` does not, and the reverse."""
     old, new = entry_names(before), entry_names(after)
-    return [new[url] for url in new if url not in old], [old[url] for url in old if url not in new]
+    attached, detached = attachment_urls(before, after)
+    return [new[url] for url in attached], [old[url] for url in detached]
 
 
 def attached_urls(plan):
@@ -84,13 +91,15 @@ def attached_urls(plan):
     return found
 
 
-def merge(plan, wanted, state='present', exclusive=False, es_version=None):
+def merge(plan, wanted, state='present', exclusive=False, es_version=None, replaced=()):
     """The plan to send: a copy of `plan` where only the extension lists differ, and only as asked.
 
     present: add each wanted extension not attached yet (at plan level); an entry already there is
     left as it is unless an explicit elasticsearch_version differs, or its own version no longer
     matches the plan. Other entries stay, unless `exclusive`. absent: remove the wanted extensions'
-    entries wherever they are. `transient` is dropped (an update must not repeat one-off settings).
+    entries wherever they are. `replaced` (urls, with present): removed wherever they are, in the same
+    plan as the wanted ones are added, so a swap is one change. `transient` is dropped (an update must not
+    repeat one-off settings).
     """
     new = copy.deepcopy(plan)
     new.pop('transient', None)
@@ -106,7 +115,7 @@ def merge(plan, wanted, state='present', exclusive=False, es_version=None):
             elif exclusive:
                 kept = [entry for entry in entries if entry.get('url') in wanted_urls]
             else:
-                kept = entries
+                kept = [entry for entry in entries if entry.get('url') not in replaced or entry.get('url') in wanted_urls]
             if kept != entries:
                 config[array] = kept
     if state == 'present':

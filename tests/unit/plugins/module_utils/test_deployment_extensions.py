@@ -95,7 +95,7 @@ class FakeDeployments:
         self.calls.append('get')
         return self.body(history), str(self.version)
 
-    def update_plan(self, deployment_id, body, version):
+    def update_plan(self, deployment_id, body, version, label=None):
         self.calls.append('put')
         if self.check_mode:
             return None
@@ -218,7 +218,7 @@ def test_update_that_arrived_although_its_answer_was_lost_is_adopted():
     deps = FakeDeployments(clock)
     real_update = deps.update_plan
 
-    def applied_then_conflict(deployment_id, body, version):
+    def applied_then_conflict(deployment_id, body, version, label=None):
         # The first try went through, its answer was lost; the client's retry meets the bumped version.
         real_update(deployment_id, body, version)
         raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}]))
@@ -232,7 +232,7 @@ def test_endless_conflicts_give_up_with_nothing_changed():
     clock = Clock()
     deps = FakeDeployments(clock)
 
-    def always_conflict(*_args):
+    def always_conflict(*_args, **_kwargs):
         raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400))
     deps.update_plan = always_conflict
     with pytest.raises(EceError, match='changed while this task updated it'):
@@ -306,7 +306,7 @@ def test_bad_items(items, needle):
 
 
 def test_id_given_as_a_number_is_read_as_a_string():
-    assert parse_items([{'id': 4226448541}]) == [{'name': None, 'id': '4226448541', 'elasticsearch_version': None}]
+    assert parse_items([{'id': 4226448541}]) == [{'name': None, 'id': '4226448541', 'elasticsearch_version': None, 'replaces': []}]
 
 
 def test_each_new_plan_step_and_the_end_are_reported():
