@@ -57,6 +57,7 @@ class DeploymentExtensions:
         self.clock = clock
         self.sleep = sleep
         self.check_mode = deployments.check_mode
+        self.warned_renamed = set()
 
     def run(self):
         params = self.params
@@ -189,7 +190,8 @@ class DeploymentExtensions:
         labels = entry_names(base)
         for url in detached_urls:
             current = (by_url.get(url) or {}).get('name')
-            if current is not None and current != labels.get(url):
+            if current is not None and current != labels.get(url) and url not in self.warned_renamed:
+                self.warned_renamed.add(url)  # once, also when a conflict makes the task compute again
                 self.warn('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it was '
                           'attached; it is detached.' % (labels.get(url), label, current, url))
 
@@ -198,9 +200,12 @@ class DeploymentExtensions:
         attached, detached = attachment_changes(base, new_plan)
         changed = lists_change or reload_due
         reload_names = None
-        if reload_due:
+        if changed and stale:
+            # Any plan change restarts the nodes, so it loads the new archives of the stale ones.
+            reload_names = list(stale)
+        elif reload_due:
             # A reload without stale archives (reload=always) still restarts every node with every attached one.
-            reload_names = list(stale) or sorted(set(entry_names(new_plan).values()), key=str)
+            reload_names = sorted(set(entry_names(new_plan).values()), key=str)
         return dict(
             changed=changed,
             deployment=dict(id=deployment.get('id'), name=deployment.get('name'), ref_id=resource.get('ref_id')),
