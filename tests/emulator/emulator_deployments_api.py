@@ -8,6 +8,7 @@ so what a request sees is the state at the moment it arrived.
 import copy
 
 import emulator_deployments_checks as checks
+from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
 
@@ -90,7 +91,7 @@ def _checked(doc, call, store, deployment):
         if problems:
             return _refused(problems)
     for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions),
-                     checks.version_mismatches(doc, deployment, store.extensions)):
+                     checks.version_mismatches(doc, deployment, store.extensions), bad_strategies(doc)):
         if problems:
             return _refused(problems)
     return None
