@@ -57,7 +57,7 @@ class DeploymentExtensions:
         self.clock = clock
         self.sleep = sleep
         self.check_mode = deployments.check_mode
-        self.warned_renamed = set()
+        self.warned = set()
 
     def run(self):
         params = self.params
@@ -93,7 +93,7 @@ class DeploymentExtensions:
             replaced = set()
             if params['state'] == 'present':
                 self._check(wanted, es_version, deployment)
-                replaced = replaced_urls(items, wanted, listed, base, self.warn)
+                replaced = replaced_urls(items, wanted, listed, base, self._warn_once)
             new_plan = merge(base, wanted, params['state'], params['exclusive'], es_version, replaced)
             stale = stale_names(base, running_attempt(plan_info), by_url, still_attached=attached_urls(new_plan))
             lists_change = new_plan != dict((k, v) for k, v in base.items() if k != 'transient')
@@ -190,9 +190,8 @@ class DeploymentExtensions:
         labels = entry_names(base)
         for url in detached_urls:
             current = (by_url.get(url) or {}).get('name')
-            if current is not None and current != labels.get(url) and url not in self.warned_renamed:
-                self.warned_renamed.add(url)  # once, also when a conflict makes the task compute again
-                self.warn('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it was '
+            if current is not None and current != labels.get(url):
+                self._warn_once('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it was '
                           'attached; it is detached.' % (labels.get(url), label, current, url))
 
     def _result(self, deployment, resource, base, new_plan, lists_change, reload_due, stale):
@@ -215,6 +214,12 @@ class DeploymentExtensions:
             reloaded=list(stale) if changed else [],
             diff=plan_diff(base, new_plan, reload_names),
         )
+
+    def _warn_once(self, msg):
+        # Once per task, also when a conflict makes the task compute the change again.
+        if msg not in self.warned:
+            self.warned.add(msg)
+            self.warn(msg)
 
     def _warn_stale(self, deployment, stale):
         self.warn('The archive of %s %s changed after the running plan of deployment %s started, so its nodes still run the '
