@@ -33,7 +33,6 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     merge,
     stale_names,
     update_body,
-    would_write,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
 from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import with_strategy
@@ -191,8 +190,8 @@ class DeploymentExtensions:
         for url in detached_urls:
             current = (by_url.get(url) or {}).get('name')
             if current is not None and current != labels.get(url):
-                self._warn_once('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it was '
-                          'attached; it is detached.' % (labels.get(url), label, current, url))
+                self._warn_once('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it '
+                                'was attached; it is detached.' % (labels.get(url), label, current, url))
 
     def _result(self, deployment, resource, base, new_plan, lists_change, reload_due, stale):
         after = extension_lists(new_plan)
