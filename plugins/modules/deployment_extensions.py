@@ -148,7 +148,8 @@ options:
     default: 1800
 notes:
   - The plan entries are written at the plan level (C(plan.elasticsearch)). An extension listed in a topology element
-    counts as attached, and O(state=absent) or O(exclusive=true) removes it there too.
+    counts as attached, and O(state=absent), O(exclusive=true) or C(replaces) removes it there too. The entry that
+    replaces it is written at the plan level.
   - The update sends this Elasticsearch resource only, with C(prune_orphans=false), so the deployment's other
     resources stay as they are. C(transient) settings of the plan read are not sent again.
   - Long plan changes can run under C(async) with C(poll), for example C(async=3600) and C(poll=30).
