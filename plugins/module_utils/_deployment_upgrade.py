@@ -17,19 +17,11 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
-    attempt_key,
-    deployment_label,
-    es_resource,
-    extension_lists,
-    known_attempts,
-    plan_version,
-    plans_of,
-    running_attempt,
-    running_plan,
-)
+from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import deployment_label, es_resource, plan_version, running_plan
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, known_attempts, plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._plan_merge import extension_lists
 from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_api import UpgradeWriter
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_plan import BuildChoice, parse_items, stateless_payload, upgraded_plan

@@ -11,7 +11,7 @@ target yet, so it converges.
 
 from __future__ import annotations
 
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import plans_of, running_attempt
 
 
 def failed_step(plan_info, outcome):

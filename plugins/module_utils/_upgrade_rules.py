@@ -7,8 +7,8 @@
 - the path: the target is an available stack pack, no downgrade, a major only when allowed, and the
   current pack lists the target in `upgradable_to` (FLEET.md 1.4, 1.5, 2.3);
 - built-in plugins: each one the plan enables exists in the target's pack (FLEET.md 3);
-- the plan strategy sent in `transient.strategy` (FLEET.md 5.5): a rolling strategy on a major
-  upgrade groups by `__all__`, as ECE requires.
+- the plan strategy sent in `transient.strategy` (the names of _plan_strategy.py, FLEET.md 5.5): a rolling
+  strategy on a major upgrade groups by `__all__`, as ECE requires.
 
 Each check returns messages (empty when fine), each naming what is wrong and the fix, so the caller can
 report every problem at once before anything is sent.
@@ -18,17 +18,10 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import plan_strategy
+
 _VERSION = re.compile(r'^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$')
 
-# name -> the PlanStrategy object; the rolling ones differ in group_by only.
-STRATEGIES = {
-    'autodetect': {'autodetect': {}},
-    'grow_and_shrink': {'grow_and_shrink': {}},
-    'rolling_grow_and_shrink': {'rolling_grow_and_shrink': {}},
-    'rolling': {'rolling': {'group_by': '__name__'}},
-    'rolling_zone': {'rolling': {'group_by': 'logical_zone_name'}},
-    'rolling_all': {'rolling': {'group_by': '__all__'}},
-}
 ROLLING = ('rolling', 'rolling_zone', 'rolling_all')
 
 
@@ -51,7 +44,7 @@ def strategy_for(name, major):
     """(PlanStrategy object or None, note or None) for option strategy on an upgrade (`major` or not)."""
     if not name:
         return None, None
-    doc = {key: dict(value) for key, value in STRATEGIES[name].items()}
+    doc = plan_strategy(name)
     if major and name in ROLLING and doc['rolling']['group_by'] != '__all__':
         doc['rolling']['group_by'] = '__all__'
         return doc, ('strategy %s was sent as rolling with group_by __all__ (every instance at once): ECE requires that for a '

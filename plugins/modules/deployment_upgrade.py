@@ -281,8 +281,8 @@ from ansible_collections.ece.platform.plugins.module_utils._argspec import clien
 from ansible_collections.ece.platform.plugins.module_utils._deployment_upgrade import DeploymentUpgrade
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
+from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import CHOICES as STRATEGY_CHOICES
 from ansible_collections.ece.platform.plugins.module_utils._stack_versions_api import StackVersionsApi
-from ansible_collections.ece.platform.plugins.module_utils._upgrade_rules import STRATEGIES
 
 
 def main():
@@ -293,7 +293,7 @@ def main():
             extensions=dict(type='list', elements='raw', default=[]),
             resources=dict(type='str', choices=['all', 'elasticsearch'], default='all'),
             allow_major=dict(type='bool', default=False),
-            strategy=dict(type='str', choices=list(STRATEGIES)),
+            strategy=dict(type='str', choices=STRATEGY_CHOICES),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=3600),
         ),

@@ -68,10 +68,12 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   "omitted_version": "current"|"latest"}
   GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
                                                   last successful plan (and whether it is stale)
+  GET  /_emulator/deployments/{id}/attempts       every plan attempt, oldest first, with the transient
+                                                  (strategy) it was sent with and its status; and per resource
+                                                  kind (version, strategy, user)
   GET/POST /_emulator/stack_versions              the stack packs: {"versions": [{"version", "upgradable_to",
                                                   "plugins", "deleted"?}]} (POST replaces them)
   POST /_emulator/deployments/{id}/concurrent_change  another user's no-op plan change starts now
-  GET  /_emulator/deployments/{id}/attempts       every plan attempt per resource (version, strategy, user)
 """
 
 

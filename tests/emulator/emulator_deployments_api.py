@@ -10,6 +10,7 @@ import copy
 import emulator_deployments_checks as checks
 import emulator_resources as stateless
 import emulator_upgrade_checks as upgrade
+from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
 
@@ -99,6 +100,7 @@ def _checked(doc, call, store, deployment):
         lambda: checks.unusable_extensions(doc, store.extensions),
         lambda: upgrade.version_change(doc, deployment, store.stacks),
         lambda: upgrade.built_in_plugins(doc, store.stacks),
+        lambda: bad_strategies(doc),
         lambda: upgrade.strategies(doc, deployment),
     ]
     if not upgrade.plugin_versions_deferred(store.settings):
@@ -177,7 +179,7 @@ def cancel_pending(call, store):
         deployment, error = _resource(call, store)
         if error:
             return error
-        if store.cancel(deployment, now) is None and not _flag(call, 'ignore_missing'):
+        if store.cancel(deployment, now, _flag(call, 'force_delete')) is None and not _flag(call, 'ignore_missing'):
             return failure(400, NOTHING_PENDING, 'The Resource does not have a pending plan.')
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 

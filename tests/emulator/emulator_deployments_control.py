@@ -4,6 +4,7 @@
                                              create one (201, its GET body)
     GET  /_emulator/plans, POST /_emulator/plans   plan timing, failures, failed-attempt placement, URL mode
     GET  /_emulator/deployments/{id}/loaded  which archive revision (SHA-256) of each extension the nodes loaded
+    GET  /_emulator/deployments/{id}/attempts  every plan attempt with its transient strategy (emulator_attempts_control)
 """
 
 import re
@@ -26,7 +27,7 @@ def routes(path):
         return ('POST',)
     if path == '/_emulator/plans':
         return ('GET', 'POST')
-    return ('GET',) if LOADED_RE.fullmatch(path) else None
+    return ('GET',) if LOADED_RE.fullmatch(path) else None  # .../attempts: emulator_upgrade_control (both views)
 
 
 def _create(doc, store):

@@ -14,6 +14,7 @@
 import copy
 import re
 
+import emulator_attempts_control
 import emulator_stack_versions
 from emulator_api import Response, failure
 
@@ -61,7 +62,8 @@ def _attempts(dep_id, store):
         deployment = store.find(dep_id)
         if deployment is None:
             return _missing(dep_id)
-        doc = {}
+        # Merge of two branches' views of this path: builds' {id, ref_id, attempts} beside upgrade's per kind.
+        doc = emulator_attempts_control.summary(deployment)
         for kind, plans in (('elasticsearch', deployment.plans), ('kibana', deployment.kibana.plans if deployment.kibana else None)):
             if plans is None:
                 continue
