@@ -11,6 +11,16 @@ and recompute, bounded), carrying Elasticsearch and (with resources=all) every s
 target. Check mode sends that update with validate_only=true instead. Then wait for each resource's
 attempt started by it: Elasticsearch first; a failure names the resource, the step and the plan's
 message, and says what runs now, so a re-run (which moves only what is not at the target) converges.
+
+Assumption [I] (FLEET.md 9.1, 9.2): whether ECE refuses a plugin whose version does not fit at the PUT,
+only fails the plan at `validate-elasticsearch-plugin-versions`, or checks it with validate_only at all, is
+not known. The module checks every entry itself before it sends anything, so it is safe under each
+reading; the emulator's switch `plugin_check` (`put` or `plan`) tests both.
+Assumption [O] (tf-ec 8002d587): a failed Kibana step leaves Elasticsearch upgraded. The module does not
+rely on it: after a failure it reads what each resource runs and reports that, and a re-run moves only
+what is not at the target (emulator switch `fail_kibana_next`).
+Assumption [I]: an update carrying Elasticsearch and the stateless resources starts one attempt per
+resource (FLEET.md 1.3 [C] for the tracker); the module waits for each one it can see, Elasticsearch first.
 """
 
 from __future__ import annotations
