@@ -46,10 +46,20 @@ def _result_line(item):
     if item.get('unlisted'):
         return '%s: deleted (not listed)' % label
     if item.get('action') == 'updated' and item.get('uploaded'):
-        return '%s: updated (archive uploaded)' % label
-    if item.get('action') == 'absent':
+        line = '%s: updated (archive uploaded)' % label
+    elif item.get('action') == 'absent':
         return '%s: absent (nothing to delete)' % label
-    return '%s: %s' % (label, item.get('action'))
+    else:
+        line = '%s: %s' % (label, item.get('action'))
+    return line + _stale_note(item.get('in_use_by'))
+
+
+def _stale_note(in_use_by):
+    """After a new archive: which deployments run the old copy until they are reloaded (0.3.0)."""
+    if not in_use_by:
+        return ''
+    names = ', '.join(str(dep.get('name') or dep.get('id')) for dep in in_use_by)
+    return ' (in use by %s, which run%s the old copy until reloaded)' % (names, 's' if len(in_use_by) == 1 else '')
 
 
 def _kept_line(kept):
