@@ -109,8 +109,8 @@ def version_refusal(extension, new_version, blocked):
     kind = extension.get('extension_type')
     rule = ('a plugin is built for one exact Elasticsearch version' if kind == 'plugin'
             else 'a bundle\'s version must match the Elasticsearch version of every deployment that uses it')
-    return ('Extension %s (id %s) was not changed from version %s to %s: deployments use it that could not run a %s for '
-            '%s: %s. As %s, changing it in place would break them at their next plan change or restart. %s'
+    return ('Extension %s (id %s) was not changed from version %s to %s: it is used by deployments that could not run a %s '
+            'for %s: %s. As %s, changing it in place would break them at their next plan change or restart. %s'
             % (extension.get('name'), extension.get('id'), extension.get('version'), new_version, kind, new_version,
                describe(blocked), rule, instead(extension.get('name'), new_version)))
 
@@ -118,7 +118,7 @@ def version_refusal(extension, new_version, blocked):
 def archive_refusal(extension, shown_file, descriptor, es_version, blocked):
     """The message refusing to upload to plugin `extension` an archive built for `es_version` that `blocked` cannot run."""
     return ('The archive %r was not uploaded to extension %s (id %s): its plugin descriptor %s says '
-            'elasticsearch.version=%s, but deployments use the extension that run another Elasticsearch version: %s. '
+            'elasticsearch.version=%s, but the extension is used by deployments that run another Elasticsearch version: %s. '
             'A plugin is built for one exact Elasticsearch version, so this archive would break them at their next plan '
             'change or restart. %s'
             % (shown_file, extension.get('name'), extension.get('id'), descriptor, es_version, describe(blocked),
@@ -127,8 +127,8 @@ def archive_refusal(extension, shown_file, descriptor, es_version, blocked):
 
 def stale_warning(extension, users, check_mode=False):
     """The warning for a new archive of an extension that `users` run: they keep the old copy until a plan change."""
-    return ('Extension %s (id %s) %s a new archive, and deployments use it that keep running the old copy until their '
-            'nodes restart: %s. Reload them with %s.'
+    return ('Extension %s (id %s) %s a new archive, but the deployments that use it keep running the old copy until '
+            'their next plan change: %s. Reload them with %s.'
             % (extension.get('name'), extension.get('id'), 'would get (check mode)' if check_mode else 'got',
                describe(users), RELOAD_HOW))
 
