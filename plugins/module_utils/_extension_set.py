@@ -122,6 +122,9 @@ class ExtensionSetReconciler:
     def _converge_item(self, entry, by_id, by_name, failures):
         self.api.writes = []
         result = dict(name=entry.name, state=entry.state)
+        if entry.identity == 'name_and_version':
+            # Builds share a name: the version tells their results (and report lines) apart.
+            result['version'] = entry.version
         try:
             current = _current_for(entry, by_id, by_name)
             result.update(self.single.run(entry, current=current, looked_up=True))

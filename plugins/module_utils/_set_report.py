@@ -41,6 +41,8 @@ def _header(listed, results, invalid, deleted, kept_in_use, unlisted_skipped, ch
 
 def _result_line(item):
     label = item.get('name') or 'id %s' % item.get('id')
+    if item.get('version') and not item.get('unlisted'):
+        label += ' (%s)' % item['version']  # an item with identity=name_and_version: one build of the name
     if item.get('failed'):
         return '%s: FAILED: %s' % (label, item.get('msg'))
     if item.get('unlisted'):

@@ -146,7 +146,8 @@ RETURN = r'''
 results:
   description:
     - One entry per item of O(extensions), in order, then one per extension deleted by O(exclusive).
-    - Each holds C(name), C(id), C(state), C(changed), C(action), C(uploaded), C(extension) (as M(ece.platform.extension)
+    - Each holds C(name), C(id), C(state), C(changed), C(action), C(uploaded), C(version) (items with
+      O(extensions[].identity=name_and_version) only), C(extension) (as M(ece.platform.extension)
       returns it), C(diff) in diff mode, C(unlisted=true) for a deletion by O(exclusive), and C(failed), C(msg),
       C(status), C(errors) when that item failed.
     - C(action) says what the item did (in check mode, would do), in one word; C(uploaded) is V(true) when an archive
@@ -233,6 +234,7 @@ report:
       of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
       RV(unlisted_skipped), then RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
       task failed before any item (for example when ECE could not be reached).
+    - An item with O(extensions[].identity=name_and_version) is labelled C(<name> (<version>\)) (0.3.0).
     - An item whose new archive went to an extension that deployments use has its line end with
       C((in use by <deployments>, which run the old copy until reloaded\)) (0.3.0).
     - Returned also when the task fails, except when ansible-core refuses the module's options before it runs.

@@ -65,6 +65,11 @@ def test_a_new_archive_in_use_names_the_deployments_running_the_old_copy():
                          'geo: uploaded']
 
 
+def test_a_build_is_labelled_with_its_version():
+    lines = report_lines(2, results=[item('myplug', 'unchanged', version='8.15.1'), item('myplug', 'created', version='8.16.0')])
+    assert lines[1:] == ['myplug (8.15.1): unchanged', 'myplug (8.16.0): created']
+
+
 def test_a_created_item_whose_upload_failed_counts_as_failed():
     results = [failed('a', 'Uploading failed.', changed=True, uploaded=False)]
     assert report_lines(1, results=results) == ['1 listed: 1 FAILED', 'a: FAILED: Uploading failed.']
