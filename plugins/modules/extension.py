@@ -124,7 +124,7 @@ options:
       - A plugin archive whose descriptor names another Elasticsearch version than a deployment that uses the extension
         is refused before any write, naming those deployments (an archive that also disagrees with the extension's own
         version fails as described above).
-      - A new archive for an extension that deployments use reaches their nodes only with their next plan change: the
+      - A new archive for an extension that deployments use reaches their nodes only with their next plan change; the
         task warns, naming those deployments, and returns them in RV(in_use_by). Reload them with
         M(ece.platform.deployment_extensions) and O(ece.platform.deployment_extensions#module:reload=stale).
       - In a directory, symbolic links are followed only when they stay inside the directory; a link that leads

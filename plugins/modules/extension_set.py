@@ -76,7 +76,7 @@ options:
         description:
           - V(name) (one extension per name) or V(name_and_version) (one per build, found by name and exact version);
             see M(ece.platform.extension).
-          - With O(exclusive=true), each (name, version) pair of a V(name_and_version) item is one listed entry: another
+          - With O(exclusive=true), each (name, version) pair of a V(name_and_version) item is one listed entry; another
             version of that name is unlisted (deleted unless in use).
         type: str
         choices: [name, name_and_version]
