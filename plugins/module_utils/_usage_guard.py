@@ -19,7 +19,9 @@ at the end does the reads.
 
 from __future__ import annotations
 
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import attached_urls, plan_version, plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import plan_version
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._plan_merge import attached_urls
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DEPLOYMENT_ID, DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
