@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import version_matches
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import ARRAYS
+from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
 
 ITEM_KEYS = ('name', 'id', 'replaces')
 TYPE_OF_ARRAY = {'user_bundles': 'bundle', 'user_plugins': 'plugin'}
