@@ -13,7 +13,6 @@ from emulator_deployments_view import View, deployment_body, listing, resource_i
 
 NOT_FOUND = 'deployments.deployment_not_found'
 NO_RESOURCE = 'deployments.deployment_resource_not_found'
-VERSION_CONFLICT = 'deployments.version_conflict'  # undocumented; 400 because PUT documents no 409
 RESTART_REFUSED = 'deployments.deployment_resource_plan_change_error'
 NOTHING_PENDING = 'deployments.resource_does_not_have_a_pending_plan'
 CHECKS = (checks.unknown_resources, checks.plan_pending)  # 3 and 4; 5 to 7 need more arguments
@@ -28,15 +27,15 @@ def _missing(dep_id):
     return failure(404, NOT_FOUND, 'The Deployment specified by [%s] cannot be found.' % dep_id)
 
 
-def _refused(errors):
-    """A 400 BasicFailedReply carrying every error a check found."""
+def _refused(errors, status=400):
+    """A BasicFailedReply (400 unless told) carrying every error a check found."""
     elements = []
     for code, message, fields in errors:
         element = {'code': code, 'message': message}
         if fields:
             element['fields'] = list(fields)
         elements.append(element)
-    return Response(400, {'errors': elements}, {'x-cloud-error-codes': ','.join(sorted({code for code, _m, _f in errors}))})
+    return Response(status, {'errors': elements}, {'x-cloud-error-codes': ','.join(sorted({code for code, _m, _f in errors}))})
 
 
 def _resource(call, store, missing_code=NOT_FOUND):
@@ -77,23 +76,45 @@ def get_resource(call, store):
 
 
 def _checked(doc, call, store, deployment):
-    """The first failing check's 400 (8.3 order, the `version` guard after the body's shape), or None."""
+    """The first failing check's 400 (8.3 order, the `version` guard after the body's shape), or None.
+
+    Three replies follow switches of assumed behaviours (tests/ece_behaviours.yml): the status and code
+    of a version conflict, the status of the refusal while a plan is pending, and whether the version
+    rules refuse the PUT or (`version_rules_checked_at: plan`) let the plan change fail later.
+    """
+    assumptions = store.extensions.assumptions
     problems = checks.malformed(doc)
     if problems:
         return _refused(problems)
     wanted = call.query.get('version', [None])[-1]
     if wanted is not None and wanted != str(deployment.version):
-        return failure(400, VERSION_CONFLICT, 'The deployment was changed since version [%s]; it is now at version [%s]. Read it again and retry.'
+        return failure(assumptions['version_conflict_status'], assumptions['version_conflict_code'],
+                       'The deployment was changed since version [%s]; it is now at version [%s]. Read it again and retry.'
                        % (wanted, deployment.version))
     for check in CHECKS:
         problems = check(doc, deployment)
         if problems:
+            pending = any(code == checks.PLAN_PENDING for code, _message, _fields in problems)
+            return _refused(problems, assumptions['plan_pending_status'] if pending else 400)
+    for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions)):
+        if problems:
             return _refused(problems)
-    for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions),
-                     checks.version_mismatches(doc, deployment, store.extensions)):
+    if assumptions['version_rules_checked_at'] == 'put':
+        problems = checks.version_mismatches(doc, deployment, store.extensions)
         if problems:
             return _refused(problems)
     return None
+
+
+def _fail_on_version_rules(doc, store, deployment):
+    """With `version_rules_checked_at: plan`, a plan that breaks the version rules is accepted and its attempt fails."""
+    if store.extensions.assumptions['version_rules_checked_at'] != 'plan' or deployment.plans.pending is None:
+        return
+    problems = checks.version_mismatches(doc, deployment, store.extensions)
+    if problems:
+        deployment.plans.pending.failure = ('Plan change failed at step validate-elasticsearch-plugin-versions: %s'
+                                            % ' '.join(message for _code, message, _fields in problems),
+                                            'ClusterFailure:IncompatibleExtensionVersions')
 
 
 def update_deployment(call, store):
@@ -116,6 +137,7 @@ def update_deployment(call, store):
         validate_only = _flag(call, 'validate_only')
         if not validate_only:
             _apply(doc, store, deployment, now)
+            _fail_on_version_rules(doc, store, deployment)
         return Response(200, update_response(deployment, validate_only), deployment.headers())
 
 
