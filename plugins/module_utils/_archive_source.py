@@ -3,12 +3,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: where the archive ECE stores for an extension came from.
 
-ECE's answer has no field for it. `download_url` is the URL given last, and it stays after an archive
-is uploaded with PUT (the update API cannot clear it), so after a switch from `download_url` to `file`
-and back to the same URL, comparing URLs alone would find nothing to do while the uploaded archive
-stays. The module therefore compares the stored archive with what the URL serves (size first, then
-SHA-256), and leaves a `download_url` out of what it reports when the stored archive did not come
-from there.
+ECE's answer has no field for it. `download_url` is the URL given last. Assumption (research: not
+stated anywhere): it stays after an archive is uploaded with PUT (the update API cannot clear it), so
+after a switch from `download_url` to `file` and back to the same URL, comparing URLs alone would find
+nothing to do while the uploaded archive stays. The module therefore compares the stored archive with
+what the URL serves (size first, then SHA-256), and leaves a `download_url` out of what it reports when
+the stored archive did not come from there; without that assumption the URL simply differs and is sent.
+
+Assumption (research [I], an open question): sending the same `download_url` again makes ECE download
+it again. `confirm_redownload` checks the outcome, so a server that keeps its archive fails the task
+instead of leaving the uploaded archive in place behind a success.
 """
 
 from __future__ import annotations
@@ -46,6 +50,23 @@ class ArchiveSource:
             return False
         self.stale_url = not same
         return not same
+
+    def confirm_redownload(self, updated):
+        """After the same download_url was sent again: fail when ECE still stores another archive than the URL's."""
+        if getattr(self.api, 'check_mode', False):
+            return  # nothing was sent
+        url = self.desired.download_url
+        try:
+            same = self.api.download_matches_stored(updated, url)
+        except EceError as exc:
+            self.warn('Whether ECE downloaded %s again for extension %s could not be checked (%s).'
+                      % (without_query(url), updated.get('name'), exc.msg))
+            return
+        if not same:
+            raise EceError('ECE was sent download_url %s again for extension %s (id %s), but it still stores another archive '
+                           'than the one that URL serves: this ECE does not download a URL it already has. Publish the '
+                           'archive under a new URL and give that one, or upload it with option file.'
+                           % (without_query(url), updated.get('name'), updated.get('id')), changed=True)
 
     def view(self, metadata):
         """A metadata view (for the diff) without a download_url the stored archive did not come from."""

@@ -234,6 +234,8 @@ class ExtensionReconciler:
                 extension = self.api.update(current['id'], update_body(current, desired, redownload), current)
             except EceApiError as exc:
                 raise self._download_failure(exc, desired) from None
+            if redownload:
+                source.confirm_redownload(extension)
         uploaded = False
         if desired.archive is not None:
             upload_needed, before['file'] = self._upload_needed(current, desired)

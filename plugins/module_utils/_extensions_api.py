@@ -58,9 +58,24 @@ class ExtensionsApi:
             return self.client.request('GET', item_path(extension_id), params=params,
                                        operation='Reading extension %s' % extension_id)
         except EceApiError as exc:
-            if exc.status == 404:
+            if exc.status == 404 or self._gone(exc, extension_id):
                 return None
             raise _explain(exc) from None
+
+    def _gone(self, exc, extension_id):
+        """Whether a 403 about one extension means that it does not exist.
+
+        Assumption (research [O], API.md 7 and 10 item 8): Elastic Cloud answers 403, not the 404 of its
+        specification, for an extension that is gone. A 403 can also be a real refusal, so it counts as
+        "absent" only when the listing does not show the id either; otherwise the 403 stands.
+        """
+        if exc.status != 403:
+            return False
+        try:
+            listed = self.list()
+        except EceApiError:
+            return False  # nothing shows that it is gone: the 403 stands
+        return not any(str(ext.get('id')) == str(extension_id) for ext in listed)
 
     def find_by_name(self, name):
         return [ext for ext in self.list() if ext.get('name') == name]
@@ -183,7 +198,7 @@ class ExtensionsApi:
             self.client.request('DELETE', item_path(extension_id), operation='Deleting extension %s' % extension_id)
         except EceApiError as exc:
             # A retried delete whose first try went through finds nothing left: that is the wanted state.
-            if exc.status == 404:
+            if exc.status == 404 or self._gone(exc, extension_id):
                 return
             raise _explain(exc) from None
 

@@ -104,7 +104,7 @@ extensions:
       extension_type: plugin
       version: 8.15.1
       url: repo://4226448541
-      deployments: ["search-prod"]
+      deployments: ["f91f3a9360a74e9d8c068cd2698c92ea"]
       file_metadata:
         size: 48213
         last_modified_date: "2026-11-28T12:41:16.138Z"

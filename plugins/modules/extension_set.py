@@ -163,7 +163,7 @@ kept_in_use:
   returned: always
   type: list
   elements: dict
-  sample: [{id: "2536123203", name: legacy-plugin, deployments: [search-prod]}]
+  sample: [{id: "2536123203", name: legacy-plugin, deployments: ["f91f3a9360a74e9d8c068cd2698c92ea"]}]
 unlisted_skipped:
   description:
     - Unlisted extensions that O(exclusive=true) left alone because an item failed (see RV(unlisted_skipped_reason)).

@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi, VersionConflict
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.tests.unit.ece_register import reading
 
 DEP_ID = 'f' * 32
 
@@ -37,14 +38,25 @@ def test_get_keeps_the_resource_version_and_asks_for_plans():
     assert params['show_plans'] == 'true' and params['show_plan_history'] == 'true' and params['clear_transient'] == 'true'
 
 
-def test_update_sends_the_version_and_maps_a_conflict():
-    conflict = EceApiError('refused', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}])
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_update_sends_the_version_and_maps_a_conflict(which):
+    """Both readings of the register's `deployment-version-conflict` (status and code) are conflicts."""
+    conflict = EceApiError('refused', 'PUT', 'u', status=reading('version_conflict_status', which),
+                           errors=[{'code': reading('version_conflict_code', which)}])
     client = FakeClient([({}, {}), conflict])
     api = DeploymentsApi(client)
     api.update_plan(DEP_ID, {'prune_orphans': False}, '7')
     assert client.sent[0][2] == {'validate_only': 'false', 'version': '7'}
     with pytest.raises(VersionConflict):
         api.update_plan(DEP_ID, {'prune_orphans': False}, '7')
+
+
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_a_pending_plan_refusal_is_a_conflict_under_either_status(which):
+    refusal = EceApiError('pending', 'PUT', 'u', status=reading('plan_pending_status', which),
+                          errors=[{'code': 'deployments.resource_plan_state_error'}])
+    with pytest.raises(VersionConflict):
+        DeploymentsApi(FakeClient([refusal])).update_plan(DEP_ID, {}, '1')
 
 
 def test_other_update_errors_are_not_conflicts():

@@ -20,6 +20,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extension_state impo
     metadata_view,
     update_body,
 )
+from ansible_collections.ece.platform.tests.unit.ece_register import reading
 
 WRITES = ('create', 'update', 'upload', 'delete')
 
@@ -27,7 +28,9 @@ WRITES = ('create', 'update', 'upload', 'delete')
 class FakeExtensionsApi:
     """ExtensionsApi's interface over a dict; records every call, and raises what `failures` holds."""
 
-    def __init__(self, *extensions):
+    def __init__(self, *extensions, which='default'):
+        # The reading of each assumed behaviour the fake plays, from the register the emulator reads too.
+        self.readings = {name: reading(name, which) for name in ('omitted_description', 'download_url_after_upload')}
         self.store = {ext['id']: copy.deepcopy(ext) for ext in extensions}
         self.stored_bytes = {}
         self.calls = []
@@ -63,9 +66,14 @@ class FakeExtensionsApi:
         return copy.deepcopy(ext)
 
     def update(self, extension_id, body, current):
+        """What the emulator does, by the same register (tests/ece_behaviours.yml): an omitted download_url stays."""
         self._call('update', extension_id, copy.deepcopy(body))
         old = self.store[extension_id]
         new = dict(body, id=extension_id, url=old.get('url'), deployments=None)
+        if 'download_url' not in body and old.get('download_url') is not None:
+            new['download_url'] = old['download_url']  # a metadata-only update need not send it [D]
+        if 'description' not in body and old.get('description') is not None and self.readings['omitted_description'] == 'kept':
+            new['description'] = old['description']
         if 'file_metadata' in old:
             new['file_metadata'] = old['file_metadata']
         self.store[extension_id] = new
@@ -76,6 +84,8 @@ class FakeExtensionsApi:
         with open(archive.path, 'rb') as handle:
             self.stored_bytes[extension_id] = handle.read()
         self.store[extension_id]['file_metadata'] = {'size': archive.size, 'url': 'https://files/%s.zip' % extension_id}
+        if self.readings['download_url_after_upload'] == 'cleared':
+            self.store[extension_id].pop('download_url', None)
         return copy.deepcopy(self.store[extension_id])
 
     def delete(self, extension_id):

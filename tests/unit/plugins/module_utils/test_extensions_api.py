@@ -23,6 +23,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extensions_api impor
     item_path,
 )
 from ansible_collections.ece.platform.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.ece.platform.tests.unit.ece_register import reading
 
 BASE = 'https://ece.example.com:12443/api/v1'
 
@@ -274,10 +275,33 @@ def test_no_user_id_on_other_calls_explains_the_credentials(call):
 
 # Reads, update, upload, delete
 
-def test_get_unknown_id_is_none():
-    client = FakeClient(api_error(404, 'extensions.not_found', method='GET'))
+def _missing_answer(which, method):
+    """ECE's answer for an unknown extension id in the register's `which` reading of `missing-extension-status`."""
+    status = reading('missing_extension_status', which)
+    return api_error(status, 'extensions.not_found' if status == 404 else 'root.forbidden', method=method)
+
+
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_get_unknown_id_is_none(which):
+    listing = [] if which == 'default' else [{'extensions': [dict(CREATED, id='8')]}]
+    client = FakeClient(_missing_answer(which, 'GET'), *listing)
     assert ExtensionsApi(client).get('9', include_deployments=True) is None
     assert client.calls[0].params == {'include_deployments': 'true'}
+    assert client.sent()[1:] == ([] if which == 'default' else [('GET', COLLECTION_PATH)])  # a 403 is checked against the listing
+
+
+def test_a_403_for_a_listed_extension_is_a_real_refusal():
+    client = FakeClient(api_error(403, 'root.forbidden', method='GET'), {'extensions': [dict(CREATED, id='9')]})
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client).get('9')
+    assert caught.value.status == 403
+
+
+def test_a_403_whose_listing_fails_too_stays_a_refusal():
+    client = FakeClient(api_error(403, 'root.forbidden', method='GET'), api_error(403, 'root.forbidden', method='GET'))
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client).get('9')
+    assert caught.value.status == 403 and client.sent() == [('GET', item_path('9')), ('GET', COLLECTION_PATH)]
 
 
 def test_get_other_errors_raise():
@@ -321,10 +345,19 @@ def test_upload_puts_the_archive_as_multipart_and_can_build_the_body_again(archi
         assert int(headers['Content-Length']) == len(body)
 
 
-def test_delete_of_a_missing_extension_is_done():
-    client = FakeClient(api_error(404, 'extensions.not_found', method='DELETE'))
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_delete_of_a_missing_extension_is_done(which):
+    listing = [] if which == 'default' else [{'extensions': []}]
+    client = FakeClient(_missing_answer(which, 'DELETE'), *listing)
     assert ExtensionsApi(client).delete('101') is None
-    assert client.sent() == [('DELETE', item_path('101'))]
+    assert client.sent()[0] == ('DELETE', item_path('101'))
+
+
+def test_a_403_on_delete_of_a_listed_extension_is_a_real_refusal():
+    client = FakeClient(api_error(403, 'root.forbidden', method='DELETE'), {'extensions': [CREATED]})
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client).delete('101')
+    assert caught.value.status == 403
 
 
 def test_delete_other_errors_raise():
