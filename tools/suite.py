@@ -7,7 +7,8 @@ integration-module (the behaviour targets again with each module in its own proc
 (the targets that depend on assumed ECE behaviours, against the emulator in the other reading of each), the packaging
 check (build, install, use the installed copy), antsibull-docs lint-collection-docs, and ansible-lint
 with the production profile.
-`make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets.
+`make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets
+(of integration-flipped too, within its own).
 
 Steps run in lanes (see LANES): the steps of one lane in order, up to --jobs lanes at once, each lane in
 its own copy of the collection. A step's output is printed in one piece when it ends; the summary at the
@@ -179,7 +180,9 @@ def step_integration_module():
 
 def step_integration_flipped():
     """The targets that depend on assumed ECE behaviours, against an emulator in the other reading of every one."""
-    return integration(flipped_targets(), 'integration-flipped.log', assumptions='flipped')
+    narrowed = os.environ.get('ECE_IT_TARGETS', '').split()
+    targets = [target for target in flipped_targets() if not narrowed or target in narrowed]
+    return integration(targets, 'integration-flipped.log', assumptions='flipped')
 
 
 def integration(targets, log_name, in_process=True, assumptions='default'):

@@ -40,6 +40,8 @@ class VersionConflict(EceError):
 
     def __init__(self, exc):
         super().__init__(exc.msg, method=exc.method, url=exc.url, status=exc.status, errors=exc.errors)
+        # Refused because a plan change is pending, which the read before may not have shown yet.
+        self.plan_pending = any(exc.has_code(code) for code in PENDING_CODES)
 
 
 def _flag(value):
