@@ -51,7 +51,8 @@ def _flag(value):
 class DeploymentsApi:
     """List and read deployments, read one Elasticsearch resource, and update a deployment's plan."""
 
-    def __init__(self, client, check_mode=False):
+    def __init__(self, client, *, check_mode):
+        # Required, with no default: a module that forgot it would write in check mode (fail open).
         self.client = client
         self.check_mode = check_mode
 

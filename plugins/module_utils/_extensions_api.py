@@ -38,7 +38,8 @@ def _explain(exc):
 class ExtensionsApi:
     """List, get, create, update, upload and delete extensions through one EceClient."""
 
-    def __init__(self, client, check_mode=False):
+    def __init__(self, client, *, check_mode):
+        # Required, with no default: a module that forgot it would write in check mode (fail open).
         self.client = client
         self.check_mode = check_mode
 

@@ -332,7 +332,7 @@ def main():
 
     def converge():
         client = client_from_module(module)
-        result = DeploymentExtensions(DeploymentsApi(client, check_mode=module.check_mode), ExtensionsApi(client),
+        result = DeploymentExtensions(DeploymentsApi(client, check_mode=module.check_mode), ExtensionsApi(client, check_mode=module.check_mode),
                                       module.params, warn=module.warn).run()
         if not module._diff:
             result.pop('diff', None)

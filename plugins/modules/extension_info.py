@@ -149,11 +149,11 @@ def main():
 
     def read():
         client = client_from_module(module)
-        api = ExtensionsApi(client)
+        api = ExtensionsApi(client, check_mode=module.check_mode)
         params = module.params
         urls = None
         if params['deployment'] is not None:
-            deployment, _version = DeploymentsApi(client).find(params['deployment'])
+            deployment, _version = DeploymentsApi(client, check_mode=module.check_mode).find(params['deployment'])
             urls = referenced_urls(deployment)
         extensions = read_extensions(api, extension_id=params['id'], name=params['name'],
                                      extension_type=params['extension_type'], include_deployments=params['include_deployments'],
