@@ -139,6 +139,10 @@ class EceClient:
     def url(self, path):
         return self.base_url + path
 
+    def close(self):
+        """Close the pooled connections (idempotent); a later request opens new ones."""
+        self._session.close()
+
     def request(self, method, path, json_body=None, params=None, body_factory=None, retry=True, operation=None,
                 response_headers=None):
         """Send one API request and return the decoded JSON body (or {}).

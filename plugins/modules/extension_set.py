@@ -230,7 +230,8 @@ urls:
   version_added: 0.2.0
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
+from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, check_exclusive_list
 from ansible_collections.ece.platform.plugins.module_utils._extension_set_items import desired_items

@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
 from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
-from ansible_collections.ece.platform.plugins.module_utils._argspec import check_connection_rules
+from ansible_collections.ece.platform.plugins.module_utils._connection import check_connection_rules
 from ansible_collections.ece.platform.plugins.module_utils._client import api_base_url
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import (
