@@ -34,6 +34,7 @@ from ansible_collections.ece.platform.plugins.module_utils._deployment_plan impo
 )
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
 
 ITEM_KEYS = ('name', 'id', 'elasticsearch_version')
@@ -134,7 +135,7 @@ class DeploymentExtensions:
         listed = self.extensions.list()
         wanted = resolve(items, listed, self.extensions.get, params['state'])
         # Staleness looks at every attached extension, not only the listed ones.
-        by_url = {ext.get('url') or 'repo://%s' % ext.get('id'): ext for ext in listed}
+        by_url = {plan_url(ext): ext for ext in listed}
         conflicts = 0
         while True:
             plan_info = plans_of(resource)

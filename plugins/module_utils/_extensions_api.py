@@ -28,6 +28,11 @@ def item_path(extension_id):
     return '%s/%s' % (COLLECTION_PATH, quote(str(extension_id), safe=''))
 
 
+def plan_url(extension):
+    """The URL a deployment plan references the extension by: its `url`, which ECE sets to `repo://<id>`."""
+    return extension.get('url') or 'repo://%s' % extension.get('id')
+
+
 def _explain(exc):
     """ECE errors whose own text does not say what to do get a sentence that does."""
     if isinstance(exc, EceApiError) and exc.has_code('extensions.no_user_id'):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import random
-import zipfile
 
 import pytest
 
@@ -90,13 +88,8 @@ CREATED = dict(BODY, id='101', url='repo://101', deployments=None)
 
 
 @pytest.fixture
-def archive(tmp_path):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, 'w') as built:
-        built.writestr('dict.txt', b'a, b\n')
-    path = tmp_path / 'synonyms.zip'
-    path.write_bytes(buf.getvalue())
-    return LocalArchive.open_checked(str(path))
+def archive(archive_file):
+    return LocalArchive.open_checked(archive_file[0])  # tests/unit/conftest.py
 
 
 def test_item_path_quotes_the_id():

@@ -26,13 +26,7 @@ from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor im
 from ansible_collections.ece.platform.plugins.module_utils._zip_builder import build_zip
 
 from ansible_collections.ece.platform.tests.unit.ece_register import reading
-from ansible_collections.ece.platform.tests.unit.plugins.module_utils.test_extension_state import (  # pylint: disable=unused-import
-    FakeExtensionsApi,
-    archive_file,
-    extension,
-    with_stored_file,
-    zip_bytes,
-)
+from ansible_collections.ece.platform.tests.unit.fakes import FakeExtensionsApi, extension, with_stored_file, zip_bytes
 
 DESCRIPTOR = ('description=Custom analysis for the test suite\nversion=1.0.0\nname=analysis-custom\n'
               'classname=org.example.analysis.CustomAnalysisPlugin\njava.version=17\nelasticsearch.version=%s\n')
