@@ -219,8 +219,9 @@ extension:
     download_url:
       description:
         - The URL ECE copied the archive from (pattern A).
-        - ECE keeps reporting the URL given last even after an archive was uploaded with PUT; the module leaves
-          it out when the stored archive did not come from it (after a task with O(file)).
+        - ECE is taken to keep reporting the URL given last even after an archive was uploaded with PUT (an
+          assumption, see the guide's page of assumptions); the module leaves it out when the stored archive
+          did not come from it (after a task with O(file)).
       type: str
       returned: when one is set and the stored archive came from it
     deployments:

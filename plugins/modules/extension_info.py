@@ -13,7 +13,7 @@ description:
   - Lists the deployment extensions (custom plugins and bundles) of Elastic Cloud Enterprise (ECE) or
     Elastic Cloud, optionally filtered, and optionally with the deployments that use each one.
   - Never changes anything.
-  - The extensions are returned as ECE sends them. Their C(download_url) is the URL given last; ECE keeps it
+  - The extensions are returned as ECE sends them. Their C(download_url) is the URL given last; ECE may keep it
     after an archive was uploaded, so it need not be where the stored archive came from (see
     M(ece.platform.extension), option O(ece.platform.extension#module:download_url)).
 author:
