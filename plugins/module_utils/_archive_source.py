@@ -22,7 +22,7 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceErr
 
 
 class ArchiveSource:
-    """For one converge run: whether ECE must download `download_url` again, and a truthful view of the result."""
+    """For one converge run: whether ECE must download `download_url` again, and what to report about where the archive came from."""
 
     def __init__(self, api, warn, current, desired):
         self.api = api
@@ -74,8 +74,8 @@ class ArchiveSource:
             metadata.pop('download_url', None)
         return metadata
 
-    def truthful(self, extension):
-        """The extension to return: after a `file` run, the stored archive is that file's, whatever download_url says."""
+    def reported_extension(self, extension):
+        """The extension to return (what the stored archive really came from): after a `file` run, the stored archive is that file's, whatever download_url says."""
         if self.desired.archive is None or extension.get('download_url') is None:
             return extension
         extension = dict(extension)

@@ -86,7 +86,7 @@ def suggested_name(name):
     return re.sub(r'[^A-Za-z0-9_.-]+', '-', ascii_text).strip('-') or 'my-extension'
 
 
-def sentence(msg):
+def as_sentence(msg):
     """`msg` ending like a sentence, so that another one can follow it."""
     msg = msg.rstrip()
     return msg if msg.endswith(('.', '!', '?')) else msg + '.'
@@ -112,7 +112,7 @@ def metadata_view(extension):
     return {field: extension.get(field) for field in METADATA_FIELDS if extension.get(field) is not None}
 
 
-def update_body(current, desired, redownload=False):
+def extension_update_body(current, desired, redownload=False):
     """The full replacement body an update needs: current values, overlaid with the managed ones.
 
     The type always comes from the server (ECE cannot change it). download_url is sent only when it
@@ -231,7 +231,7 @@ class ExtensionReconciler:
         extension = current
         if changes:
             try:
-                extension = self.api.update(current['id'], update_body(current, desired, redownload), current)
+                extension = self.api.update(current['id'], extension_update_body(current, desired, redownload), current)
             except EceApiError as exc:
                 raise self._download_failure(exc, desired) from None
             if redownload:
@@ -243,7 +243,7 @@ class ExtensionReconciler:
             if upload_needed:
                 extension = self._upload(extension, desired, current, created=bool(changes))
                 uploaded = True
-        return dict(changed=bool(changes) or uploaded, extension=source.truthful(extension),
+        return dict(changed=bool(changes) or uploaded, extension=source.reported_extension(extension),
                     diff=dict(before=before, after=after))
 
     def _refuse_duplicate_rename(self, desired, current):
@@ -294,7 +294,7 @@ class ExtensionReconciler:
             return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
         except EceApiError as exc:
             failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
-                                  % (sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,
+                                  % (as_sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,
                                   exc.status, exc.errors)
             if created:
                 failure.details.update(changed=True, extension=extension)

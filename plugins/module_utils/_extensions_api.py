@@ -33,7 +33,7 @@ def plan_url(extension):
     return extension.get('url') or 'repo://%s' % extension.get('id')
 
 
-def _explain(exc):
+def _with_hint(exc):
     """ECE errors whose own text does not say what to do get a sentence that does."""
     if isinstance(exc, EceApiError) and exc.has_code('extensions.no_user_id'):
         return EceApiError('%s %s' % (exc.msg, NO_USER_ID_HINT), exc.method, exc.url, exc.status, exc.errors)
@@ -54,7 +54,7 @@ class ExtensionsApi:
         try:
             body = self.client.request('GET', COLLECTION_PATH, operation='Listing extensions')
         except EceApiError as exc:
-            raise _explain(exc) from None
+            raise _with_hint(exc) from None
         return list(body.get('extensions') or [])
 
     def get(self, extension_id, include_deployments=False):
@@ -66,7 +66,7 @@ class ExtensionsApi:
         except EceApiError as exc:
             if exc.status == 404 or self._gone(exc, extension_id):
                 return None
-            raise _explain(exc) from None
+            raise _with_hint(exc) from None
 
     def _gone(self, exc, extension_id):
         """Whether a 403 about one extension means that it does not exist.
@@ -136,12 +136,12 @@ class ExtensionsApi:
                     # Refused, reset or answered by a proxy: look before sending it again.
                     adopted = self._created_meanwhile(body['name'])
                 else:
-                    raise _explain(exc) from None
+                    raise _with_hint(exc) from None
                 if adopted is not None:
                     return adopted
                 delay = self.client.retry_policy.delay(attempt, waited)
                 if delay is None:
-                    raise _explain(exc) from None
+                    raise _with_hint(exc) from None
                 self.client.sleep(delay)
                 waited += delay
 
@@ -174,7 +174,7 @@ class ExtensionsApi:
             return self.client.request('POST', item_path(extension_id), json_body=body,
                                        operation='Updating extension %s' % extension_id)
         except EceApiError as exc:
-            raise _explain(exc) from None
+            raise _with_hint(exc) from None
 
     def upload(self, extension_id, archive, current):
         if self.check_mode:
@@ -186,7 +186,7 @@ class ExtensionsApi:
                                            body_factory=lambda: multipart_body(handle, filename),
                                            operation='Uploading %s to extension %s' % (filename, extension_id))
             except EceApiError as exc:
-                raise _explain(exc) from None
+                raise _with_hint(exc) from None
 
     def delete(self, extension_id, read=None):
         """DELETE the extension; ECE refuses one that deployments use (400 extensions.extension_in_use).
@@ -206,7 +206,7 @@ class ExtensionsApi:
             # A retried delete whose first try went through finds nothing left: that is the wanted state.
             if exc.status == 404 or self._gone(exc, extension_id):
                 return
-            raise _explain(exc) from None
+            raise _with_hint(exc) from None
 
 
 def predicted_in_use(url, extension_id, deployments):

@@ -13,11 +13,12 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import (
     DesiredExtension,
     ExtensionReconciler,
+    extension_update_body,
     metadata_changes,
     metadata_view,
-    update_body,
 )
 from ansible_collections.ece.platform.tests.unit.fakes import FakeExtensionsApi, extension, with_stored_file, zip_bytes
+
 
 def desired(**options):
     """A validated DesiredExtension, as the module builds it before the reconciler runs."""
@@ -27,12 +28,12 @@ def desired(**options):
     return want
 
 
-# metadata_changes / update_body / metadata_view
+# metadata_changes / extension_update_body / metadata_view
 
 def test_options_left_out_are_not_managed():
     current = extension(description='kept', download_url='https://a/x.zip')
     assert metadata_changes(current, desired()) == {}
-    assert update_body(current, desired()) == {'name': 'analysis-custom', 'version': '8.*', 'extension_type': 'bundle',
+    assert extension_update_body(current, desired()) == {'name': 'analysis-custom', 'version': '8.*', 'extension_type': 'bundle',
                                                'description': 'kept'}
 
 
@@ -55,20 +56,20 @@ def test_empty_description_equals_a_missing_one(server, wanted, changed):
 
 
 def test_empty_description_clears_the_servers_one():
-    body = update_body(extension(description='text'), desired(description=''))
+    body = extension_update_body(extension(description='text'), desired(description=''))
     assert body['description'] == ''
 
 
 def test_download_url_is_sent_only_when_it_changes():
     current = extension(download_url='https://a/x.zip')
-    assert 'download_url' not in update_body(current, desired(download_url='https://a/x.zip'))
+    assert 'download_url' not in extension_update_body(current, desired(download_url='https://a/x.zip'))
     assert 'download_url' not in metadata_changes(current, desired(download_url='https://a/x.zip'))
-    assert update_body(current, desired(download_url='https://a/y.zip'))['download_url'] == 'https://a/y.zip'
+    assert extension_update_body(current, desired(download_url='https://a/y.zip'))['download_url'] == 'https://a/y.zip'
     assert metadata_changes(current, desired(download_url='https://a/y.zip')) == {'download_url': ('https://a/x.zip', 'https://a/y.zip')}
 
 
 def test_update_body_takes_the_type_from_the_server_and_the_name_from_the_task():
-    body = update_body(extension(name='old-name', extension_type='bundle'), desired(name='new-name', extension_type='plugin'))
+    body = extension_update_body(extension(name='old-name', extension_type='bundle'), desired(name='new-name', extension_type='plugin'))
     assert body['extension_type'] == 'bundle'
     assert body['name'] == 'new-name'
 

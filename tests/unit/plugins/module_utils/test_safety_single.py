@@ -19,7 +19,7 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import (
     DesiredExtension,
     ExtensionReconciler,
-    sentence,
+    as_sentence,
     suggested_name,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive, descriptor_places
@@ -244,7 +244,7 @@ def test_a_file_run_does_not_report_a_download_url_the_archive_did_not_come_from
 def test_the_source_view_is_unchanged_when_nothing_is_stale():
     source = ArchiveSource(None, None, extension('5', download_url=URL), DesiredExtension('x', description='d'))
     assert source.view({'download_url': URL}) == {'download_url': URL}
-    assert source.truthful({'download_url': URL}) == {'download_url': URL}
+    assert source.reported_extension({'download_url': URL}) == {'download_url': URL}
 
 
 # Bug 8: a failed upload after a write
@@ -274,7 +274,7 @@ def test_a_failed_upload_without_a_write_changes_nothing(archive_file):
 
 
 def test_sentence():
-    assert sentence('a (b)') == 'a (b).' and sentence('done.') == 'done.'
+    assert as_sentence('a (b)') == 'a (b).' and as_sentence('done.') == 'done.'
 
 
 # Bug 9: rename by id onto a taken name
