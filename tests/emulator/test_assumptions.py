@@ -214,3 +214,17 @@ def test_a_user_without_a_password_is_refused_at_start():
     proc = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ece_emulator.py'), '--port', '0'],
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2 and 'a username and a password go together' in proc.stderr
+
+
+# ---- the Swagger contract tests never pass silently ---------------------------------------------------------
+
+@pytest.mark.parametrize('ci, outcome', [('true', 'fail'), ('', 'skip')])
+def test_a_missing_swagger_file_fails_under_ci_and_skips_elsewhere(monkeypatch, ci, outcome):
+    import swagger_contract  # pylint: disable=import-outside-toplevel
+    monkeypatch.setattr(swagger_contract, 'shared_file', lambda name: None)
+    monkeypatch.setenv('CI', ci)
+    expected = pytest.fail.Exception if outcome == 'fail' else pytest.skip.Exception
+    with pytest.raises(expected) as caught:
+        swagger_contract.load_contract('extensions-swagger.json')
+    assert 'shared/ece-api/extensions-swagger.json is absent' in str(caught.value)
+    assert ('CI is set' in str(caught.value)) == (outcome == 'fail')
