@@ -66,6 +66,7 @@ class DesiredExtension:
             raise EceError('Option id is empty; leave it out to find the extension by name.')
         if self.state == 'absent':
             return
+        # ece.platform.extension's argument spec refuses this pair already; extension_set's items meet it here only.
         if self.download_url is not None and self.file is not None:
             raise EceError('Options download_url and file are mutually exclusive: give ECE a URL to copy the archive from, '
                            'or a local file to upload, not both.')
