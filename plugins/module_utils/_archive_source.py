@@ -75,7 +75,7 @@ class ArchiveSource:
         return metadata
 
     def reported_extension(self, extension):
-        """The extension to return (what the stored archive really came from): after a `file` run, the stored archive is that file's, whatever download_url says."""
+        """The extension to return: after a `file` run, the stored archive is that file's, whatever download_url says."""
         if self.desired.archive is None or extension.get('download_url') is None:
             return extension
         extension = dict(extension)

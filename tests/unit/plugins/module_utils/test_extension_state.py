@@ -34,7 +34,7 @@ def test_options_left_out_are_not_managed():
     current = extension(description='kept', download_url='https://a/x.zip')
     assert metadata_changes(current, desired()) == {}
     assert extension_update_body(current, desired()) == {'name': 'analysis-custom', 'version': '8.*', 'extension_type': 'bundle',
-                                               'description': 'kept'}
+                                                         'description': 'kept'}
 
 
 def test_changed_fields_are_reported_with_before_and_after():
