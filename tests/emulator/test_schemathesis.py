@@ -149,7 +149,7 @@ def _send_examples(operation, label, seeds, emu, session, contract, problems, kn
 
 
 def _run(name, emu, client, make_zip):
-    """Send generated requests for every operation of shared/ece-api/<name>; return (problems, known, skipped)."""
+    """Send generated requests for every operation of shared/ece-api/<name>; return (problems, known, skipped, ran)."""
     with open(require_shared_file(name), encoding='utf-8') as handle:
         raw = json.load(handle)
     raw['host'] = emu.url.split('://', 1)[1]  # Elastic's file has the placeholder {{hostname}}
@@ -157,7 +157,7 @@ def _run(name, emu, client, make_zip):
     schema = schemathesis.openapi.from_dict(raw)
     seeds = _seed(emu, client, make_zip)
     session = requests.Session()
-    problems, known, skipped = [], [], []
+    problems, known, skipped, ran = [], [], [], []
     try:
         for result in schema.get_all_operations():
             operation = result.ok()
@@ -167,22 +167,25 @@ def _run(name, emu, client, make_zip):
                 continue
 
             _send_examples(operation, label, seeds, emu, session, contract, problems, known)
+            ran.append(label)
     finally:
         session.close()
-    return problems, known, skipped
+    return problems, known, skipped, ran
 
 
 @pytest.mark.parametrize('name', ['extensions-swagger.json', 'deployments-swagger.json', 'fleet-swagger.json'])
 def test_generated_requests_get_replies_the_swagger_allows(name, emu, client, make_zip, capsys):
-    problems, known, skipped = _run(name, emu, client, make_zip)
-    with capsys.disabled():
-        if skipped:
-            print('\n%s: not implemented by the emulator, skipped: %s' % (name, '; '.join(skipped)))
+    problems, known, skipped, ran = _run(name, emu, client, make_zip)
     assert not problems, '\n'.join(problems[:20])
     if known:
         pytest.xfail('known emulator findings: %s' % '; '.join(sorted(set(known))))
     if name != 'fleet-swagger.json':
         assert not skipped, 'the emulator implements every operation of %s, but these were skipped: %s' % (name, skipped)
+    elif not ran:
+        pytest.skip('the emulator implements none of the operations of %s yet (other work adds them): %s' % (name, '; '.join(skipped)))
+    elif skipped:
+        with capsys.disabled():
+            print('\n%s: %d operations ran; not implemented by the emulator, so skipped: %s' % (name, len(ran), '; '.join(skipped)))
 
 
 @pytest.mark.xfail(reason='known emulator finding, fixed on branch upgrade: ' + KNOWN_FINDINGS[('PUT', '/deployments/{deployment_id}')],
