@@ -15,7 +15,8 @@ import yaml
 
 REGISTER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'ece_behaviours.yml')
 READINGS = ('default', 'flipped')
-PLAN_SWITCHES = ('failed_attempt_in', 'pending_appears_after', 'url_mode')
+# Switches the plan engine's PlanSettings may hold too; those it knows live there (one source of truth).
+PLAN_SWITCHES = ('failed_attempt_in', 'pending_appears_after', 'url_mode', 'plugin_check', 'omitted_version')
 ENV = 'ECE_EMULATOR_ASSUMPTIONS'
 
 
@@ -64,12 +65,15 @@ class Assumptions:
         self.plan_settings = settings
         self._push_plan_switches()
 
+    def _in_plan_settings(self, name):
+        return name in PLAN_SWITCHES and self.plan_settings is not None and name in self.plan_settings.values
+
     def _push_plan_switches(self):
         if self.plan_settings is not None:
-            self.plan_settings.update({name: self.values[name] for name in PLAN_SWITCHES if name in self.values})
+            self.plan_settings.update({name: self.values[name] for name in self.values if self._in_plan_settings(name)})
 
     def __getitem__(self, name):
-        if name in PLAN_SWITCHES and self.plan_settings is not None:
+        if self._in_plan_settings(name):
             return self.plan_settings.values[name]
         return self.values[name]
 

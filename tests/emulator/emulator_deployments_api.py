@@ -80,7 +80,7 @@ def _checked(doc, call, store, deployment):
 
     Three replies follow switches of assumed behaviours (tests/ece_behaviours.yml): the status and code
     of a version conflict, the status of the refusal while a plan is pending, and whether the version
-    rules refuse the PUT or (`version_rules_checked_at: plan`) let the plan change fail later.
+    rules refuse the PUT or (`plugin_check: plan`) let the plan change fail later.
     """
     assumptions = store.extensions.assumptions
     problems = checks.malformed(doc)
@@ -99,7 +99,7 @@ def _checked(doc, call, store, deployment):
     for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions)):
         if problems:
             return _refused(problems)
-    if assumptions['version_rules_checked_at'] == 'put':
+    if assumptions['plugin_check'] == 'put':
         problems = checks.version_mismatches(doc, deployment, store.extensions)
         if problems:
             return _refused(problems)
@@ -107,8 +107,8 @@ def _checked(doc, call, store, deployment):
 
 
 def _fail_on_version_rules(doc, store, deployment):
-    """With `version_rules_checked_at: plan`, a plan that breaks the version rules is accepted and its attempt fails."""
-    if store.extensions.assumptions['version_rules_checked_at'] != 'plan' or deployment.plans.pending is None:
+    """With `plugin_check: plan`, a plan that breaks the version rules is accepted and its attempt fails."""
+    if store.extensions.assumptions['plugin_check'] != 'plan' or deployment.plans.pending is None:
         return
     problems = checks.version_mismatches(doc, deployment, store.extensions)
     if problems:

@@ -176,13 +176,13 @@ def test_plan_pending_status(emu, deps):
     assert reply.status_code == 409 and reply.json()['errors'][0]['code'] == 'deployments.resource_plan_state_error'
 
 
-def test_version_rules_checked_at_the_put_or_in_the_plan(emu, deps, client, make_zip):
+def test_plugin_check_the_put_or_in_the_plan(emu, deps, client, make_zip):
     dep = deps.create(elasticsearch_version='8.15.1')
     ext = client.create(name='old', version='7.*')
     client.upload(ext['id'], make_zip())
     reply = deps.put(dep['id'], update_body(deps.get(dep['id']).json(), [entry(ext)]))
     assert reply.status_code == 400 and reply.json()['errors'][0]['code'] == 'clusters.cluster_invalid_plan'
-    _assumptions(emu, version_rules_checked_at='plan')
+    _assumptions(emu, plugin_check='plan')
     assert deps.put(dep['id'], update_body(deps.get(dep['id']).json(), [entry(ext)])).status_code == 200
     plans = deps.get(dep['id'], show_plan_history='true').json()['resources']['elasticsearch'][0]['info']['plan_info']
     failed = plans['history'][-1]
