@@ -203,7 +203,7 @@ report:
     - >-
       Then one line per entry of RV(results): C(<name>: <action>), C(<name>: updated (archive uploaded\)),
       C(<name>: absent (nothing to delete\)), C(<name>: FAILED: <why>), or C(<name>: deleted (not listed\)) for a deletion by
-      O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployments>\)) per entry
+      O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployment ids>\)) per entry
       of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
       RV(unlisted_skipped), then RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
       task failed before any item (for example when ECE could not be reached).
