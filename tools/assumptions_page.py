@@ -72,7 +72,7 @@ def render(entries):
                'API, ``DEPLOYMENTS.md`` on deployments), which tag each fact [C] (certain: Elastic\'s specification or '
                'reference clients), [D] (documented), [O] (observed in an issue, pull request or test) or [I] (inferred). '
                'Only [C] and [D] count as confirmed.')
-    return INTRO + '\n'.join(lines) + sources + '\n'
+    return INTRO + '\n'.join(lines) + '\n' + sources + '\n'
 
 
 def main():
