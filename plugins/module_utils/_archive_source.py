@@ -3,16 +3,19 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: where the archive ECE stores for an extension came from.
 
-ECE's answer has no field for it. `download_url` is the URL given last. Assumption (research: not
-stated anywhere): it stays after an archive is uploaded with PUT (the update API cannot clear it), so
-after a switch from `download_url` to `file` and back to the same URL, comparing URLs alone would find
-nothing to do while the uploaded archive stays. The module therefore compares the stored archive with
-what the URL serves (size first, then SHA-256), and leaves a `download_url` out of what it reports when
-the stored archive did not come from there; without that assumption the URL simply differs and is sent.
+ECE's answer has no field for it. `download_url` is the URL given last.
 
-Assumption (research [I], an open question): sending the same `download_url` again makes ECE download
-it again. `confirm_redownload` checks the outcome, so a server that keeps its archive fails the task
-instead of leaving the uploaded archive in place behind a success.
+Assumption [I] (not stated anywhere; the repository's register of ECE behaviours, entry
+download-url-after-upload): the URL stays after an archive is uploaded with PUT (the update API cannot
+clear it), so after a switch from `download_url` to `file` and back to the same URL, comparing URLs
+alone would find nothing to do while the uploaded archive stays. The module therefore compares the
+stored archive with what the URL serves (size first, then SHA-256), and leaves a `download_url` out of
+what it reports when the stored archive did not come from there; where ECE drops the URL instead, the
+URL simply differs and is sent.
+
+Assumption [I] (an open question; register entry same-url-redownloads): sending the same `download_url`
+again makes ECE download it again. `confirm_redownload` checks the outcome, so a server that keeps its
+archive fails the task instead of leaving the uploaded archive in place behind a success.
 """
 
 from __future__ import annotations

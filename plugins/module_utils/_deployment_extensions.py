@@ -163,8 +163,9 @@ class DeploymentExtensions:
                                    'Run the task again when nobody else changes the deployment. Last answer: %s'
                                    % (deployment_label(deployment), conflicts, exc.msg), **exc.details) from None
                 if exc.plan_pending:
-                    # Assumption (research [O], kibana#136974): a plan change may show as pending only a while after
-                    # ECE accepted it. Reading again at once could find nothing pending again: give it time to show.
+                    # Assumption [O] (elastic/kibana#136974; register: pending-appears-late): a plan change may show
+                    # as pending only a while after ECE accepted it. Reading again at once could find nothing
+                    # pending again: give it time to show.
                     self.sleep(min(2.0 ** conflicts, max(0.0, deadline - self.clock())))
                 fresh = self._read()
                 if went_through(plans_of(fresh[2]), known, new_plan):

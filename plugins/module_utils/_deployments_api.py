@@ -19,11 +19,13 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 DEPLOYMENTS_PATH = '/deployments'
 DEPLOYMENT_ID = re.compile(r'[0-9a-f]{32}')
 VERSION_HEADER = 'x-cloud-resource-version'
-# Assumption (research [I]): ECE documents the ?version= check but no status or code for its refusal.
+# Assumption [I] (register: deployment-version-conflict): ECE documents the ?version= check but no status
+# or code for its refusal.
 # Any 409 counts as a conflict, and so does this code under any status; any other refusal fails the
 # task with ECE's own message, and nothing is overwritten under either reading.
 CONFLICT_CODES = ('deployments.version_conflict',)
-# Assumption (research [O], the code seen in an issue; its status unknown): a plan still pending.
+# Assumption [O] (register: plan-pending-refusal; the code seen in an issue, its status unknown): a plan
+# still pending.
 PENDING_CODES = ('deployments.resource_plan_state_error',)
 
 

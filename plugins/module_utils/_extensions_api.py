@@ -71,9 +71,10 @@ class ExtensionsApi:
     def _gone(self, exc, extension_id):
         """Whether a 403 about one extension means that it does not exist.
 
-        Assumption (research [O], API.md 7 and 10 item 8): Elastic Cloud answers 403, not the 404 of its
-        specification, for an extension that is gone. A 403 can also be a real refusal, so it counts as
-        "absent" only when the listing does not show the id either; otherwise the 403 stands.
+        Assumption [O] (register: missing-extension-status; seen in terraform-provider-ec's tests): Elastic
+        Cloud answers 403, not the 404 of its specification, for an extension that is gone. A 403 can also be
+        a real refusal, so it counts as "absent" only when the listing does not show the id either;
+        otherwise the 403 stands.
         """
         if exc.status != 403:
             return False
