@@ -8,6 +8,7 @@ so what a request sees is the state at the moment it arrived.
 import copy
 
 import emulator_deployments_checks as checks
+from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
 
@@ -78,9 +79,10 @@ def get_resource(call, store):
 def _checked(doc, call, store, deployment):
     """The first failing check's 400 (8.3 order, the `version` guard after the body's shape), or None.
 
-    Three replies follow switches of assumed behaviours (tests/ece_behaviours.yml): the status and code
-    of a version conflict, the status of the refusal while a plan is pending, and whether the version
-    rules refuse the PUT or (`plugin_check: plan`) let the plan change fail later.
+    Four replies follow switches of assumed behaviours (tests/ece_behaviours.yml): the status and code
+    of a version conflict, the status of the refusal while a plan is pending, whether the version rules
+    refuse the PUT or (`plugin_check: plan`) let the plan change fail later, and whether a malformed
+    strategy is refused (`strategy_check: put`) or ignored (`none`).
     """
     assumptions = store.extensions.assumptions
     problems = checks.malformed(doc)
@@ -103,6 +105,9 @@ def _checked(doc, call, store, deployment):
         problems = checks.version_mismatches(doc, deployment, store.extensions)
         if problems:
             return _refused(problems)
+    problems = bad_strategies(doc) if assumptions['strategy_check'] == 'put' else []
+    if problems:
+        return _refused(problems)
     return None
 
 
@@ -178,7 +183,7 @@ def cancel_pending(call, store):
         deployment, error = _resource(call, store)
         if error:
             return error
-        if store.cancel(deployment, now) is None and not _flag(call, 'ignore_missing'):
+        if store.cancel(deployment, now, _flag(call, 'force_delete')) is None and not _flag(call, 'ignore_missing'):
             return failure(400, NOTHING_PENDING, 'The Resource does not have a pending plan.')
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 

@@ -228,3 +228,13 @@ def test_a_missing_swagger_file_fails_under_ci_and_skips_elsewhere(monkeypatch, 
         swagger_contract.load_contract('extensions-swagger.json')
     assert 'shared/ece-api/extensions-swagger.json is absent' in str(caught.value)
     assert ('CI is set' in str(caught.value)) == (outcome == 'fail')
+
+
+def test_strategy_check(emu, deps):
+    dep = deps.create()
+    body = update_body(deps.get(dep['id']).json(), [])
+    body['resources']['elasticsearch'][0]['plan']['transient'] = {'strategy': {'no_such_strategy': {}}}
+    reply = deps.put(dep['id'], body)
+    assert reply.status_code == 400 and reply.json()['errors'][0]['code'] == 'clusters.cluster_invalid_plan'
+    _assumptions(emu, strategy_check='none')
+    assert deps.put(dep['id'], body).status_code == 200
