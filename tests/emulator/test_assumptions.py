@@ -120,16 +120,17 @@ def test_missing_extension_status(emu, client):
 
 def test_same_url_redownloads(emu, client, archive_server, make_zip):
     base, files = archive_server
-    files['/a.zip'] = make_zip(b'from the url')
+    from_url, from_file = make_zip(b'from the url'), make_zip(b'uploaded instead')  # once: a zip holds the time
+    files['/a.zip'] = from_url
     ext = client.create(download_url=base + '/a.zip')
-    uploaded = client.upload(ext['id'], make_zip(b'uploaded instead'))['file_metadata']
+    uploaded = client.upload(ext['id'], from_file)['file_metadata']
     body = {'name': ext['name'], 'version': ext['version'], 'extension_type': 'bundle', 'download_url': base + '/a.zip'}
     _assumptions(emu, same_url_redownloads=False)
     kept = client.call('POST', '/' + ext['id'], json=body).json()['file_metadata']
-    assert kept['size'] == uploaded['size'] and requests.get(kept['url'], timeout=10).content == make_zip(b'uploaded instead')
+    assert kept['size'] == uploaded['size'] and requests.get(kept['url'], timeout=10).content == from_file
     _assumptions(emu, same_url_redownloads=True)
     fresh = client.call('POST', '/' + ext['id'], json=body).json()['file_metadata']
-    assert requests.get(fresh['url'], timeout=10).content == make_zip(b'from the url')
+    assert requests.get(fresh['url'], timeout=10).content == from_url
 
 
 def test_download_url_after_upload(emu, client, archive_server, make_zip):
