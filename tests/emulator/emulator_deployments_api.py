@@ -10,6 +10,7 @@ import copy
 import emulator_deployments_checks as checks
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
+from emulator_search import search
 
 NOT_FOUND = 'deployments.deployment_not_found'
 NO_RESOURCE = 'deployments.deployment_resource_not_found'
@@ -161,11 +162,17 @@ def cancel_pending(call, store):
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 
 
+def search_deployments(call, store):
+    return search(call, store, store.search)
+
+
 def _route(parts):
     """{method: operation} for a path under /deployments (not the extensions), or None when there is none."""
     size = len(parts)
     if size == 1:
         return {'GET': list_deployments}
+    if parts[1:] == ['_search']:
+        return {'POST': search_deployments}
     if size == 2:
         return {'GET': get_deployment, 'PUT': update_deployment}  # any id: unknown ones get the documented 404
     if size == 4 and parts[2] == 'elasticsearch':
