@@ -68,6 +68,8 @@ def glob_query(pattern):
 
 def _any_of(field, patterns):
     """A query matching `field` against any of the globs, or None when one of them cannot be sent (or matches all)."""
+    if not patterns:
+        return None
     clauses = []
     for pattern in patterns:
         sendable = glob_query(pattern)
