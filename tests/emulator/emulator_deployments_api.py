@@ -157,7 +157,7 @@ def cancel_pending(call, store):
         deployment, error = _resource(call, store)
         if error:
             return error
-        if store.cancel(deployment, now) is None and not _flag(call, 'ignore_missing'):
+        if store.cancel(deployment, now, _flag(call, 'force_delete')) is None and not _flag(call, 'ignore_missing'):
             return failure(400, NOTHING_PENDING, 'The Resource does not have a pending plan.')
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 

@@ -3,6 +3,7 @@
     POST /_emulator/deployments              {"name", "elasticsearch_version", "id"?}: create one (201, its GET body)
     GET  /_emulator/plans, POST /_emulator/plans   plan timing, failures, failed-attempt placement, URL mode
     GET  /_emulator/deployments/{id}/loaded  which archive revision (SHA-256) of each extension the nodes loaded
+    GET  /_emulator/deployments/{id}/attempts  every plan attempt with its transient strategy (emulator_attempts_control)
 Create also takes "tags" ({key: value}, metadata tags) and "template_id"; the bulk form and the search
 switches are in emulator_fleet_control.
 """
@@ -10,6 +11,7 @@ switches are in emulator_fleet_control.
 import re
 import time
 
+import emulator_attempts_control
 import emulator_fleet_control as fleet
 from emulator_api import Response, failure
 from emulator_deployments_store import ID_RE
@@ -28,7 +30,7 @@ def routes(path):
         return ('POST',)
     if path in ('/_emulator/plans', '/_emulator/search'):
         return ('GET', 'POST')
-    return ('GET',) if LOADED_RE.fullmatch(path) else None
+    return ('GET',) if LOADED_RE.fullmatch(path) or emulator_attempts_control.matches(path) else None
 
 
 def _create(doc, store):
@@ -70,6 +72,8 @@ def handle(method, path, read_doc, store):
         return fleet.search_control(method, read_doc() if method == 'POST' else None, store)
     if path == '/_emulator/plans':
         return _plans(method, read_doc() if method == 'POST' else None, store)
+    if emulator_attempts_control.matches(path):
+        return emulator_attempts_control.handle(path, store)
     dep_id = LOADED_RE.fullmatch(path).group(1)
     loaded = store.loaded(dep_id)
     if loaded is None:
