@@ -9,8 +9,10 @@ import re
 import secrets
 import time
 
+import emulator_resources
 from emulator_plan_engine import Attempt, PlanSettings, PlanState, iso
 from emulator_search import SearchSettings
+from emulator_stack_versions import StackVersions
 
 REF_ID = 'main-elasticsearch'
 REGION = 'ece-region'
@@ -19,9 +21,9 @@ REPO_RE = re.compile(r'^repo://(\d+)$')
 KINDS = (('user_bundles', 'bundle'), ('user_plugins', 'plugin'))
 
 
-def initial_plan(version):
+def initial_plan(version, built_ins=None):
     """A small, healthy plan like a default ECE deployment's: one hot tier in one zone."""
-    return {
+    plan = {
         'cluster_topology': [{
             'id': 'hot_content', 'zone_count': 1, 'instance_configuration_id': 'data.default',
             'node_roles': ['master', 'ingest', 'data_hot', 'data_content', 'remote_cluster_client', 'transform'],
@@ -31,6 +33,9 @@ def initial_plan(version):
         'deployment_template': {'id': 'default'},
         'autoscaling_enabled': False,
     }
+    if built_ins:
+        plan['elasticsearch']['enabled_built_in_plugins'] = list(built_ins)
+    return plan
 
 
 def extension_refs(plan):
@@ -52,18 +57,20 @@ def extension_refs(plan):
 class Deployment:  # pylint: disable=too-many-instance-attributes
     """One deployment and its single Elasticsearch resource."""
 
-    def __init__(self, dep_id, name, version, now, template_id='default'):
+    def __init__(self, dep_id, name, version, now, kibana=False, built_ins=None, template_id='default'):  # pylint: disable=too-many-arguments
         self.id, self.name, self.alias = dep_id, name, None
         self.tags = []  # metadata.tags: [{key, value}]
         self.resource_id = secrets.token_hex(16)
         self.ref_id, self.region = REF_ID, REGION
         self.created = self.modified = now
         self.version = 1  # x-cloud-resource-version and the resource's metadata.version
-        plan = initial_plan(version)
+        plan = initial_plan(version, built_ins)
         plan['deployment_template']['id'] = template_id
         first = Attempt(1, plan, now, action='deployments.create-deployment', facilitator='adminconsole')
         first.end(now)
         self.plans = PlanState(first)
+        # 0.3.0: an optional Kibana resource at the same version (emulator_resources.py)
+        self.kibana = emulator_resources.StatelessResource(version, self.ref_id, now) if kibana else None
         self.loaded = None  # what the nodes loaded with the last successful plan (set by the store)
 
     def touch(self, at):
@@ -83,6 +90,7 @@ class DeploymentStore:
         self.lock = extensions.lock
         self.settings = PlanSettings()
         self.search = SearchSettings()
+        self.stacks = StackVersions()
         self._items = {}
         extensions.users = self.users_of
         extensions.before_archive_change = self.settle
@@ -94,6 +102,8 @@ class DeploymentStore:
             ended = deployment.plans.settle(now)
             if ended is not None:
                 self._ended(deployment, ended)
+            if deployment.kibana is not None and emulator_resources.settle(deployment, now) is not None:
+                deployment.touch(now)  # after Elasticsearch: Kibana follows it
         return now
 
     def _ended(self, deployment, attempt):
@@ -111,14 +121,14 @@ class DeploymentStore:
                                'extension_type': extension_type, 'sha256': info['sha256'] if info else None})
         deployment.loaded = {'plan_attempt_id': attempt.id, 'loaded_at': iso(attempt.ended_at), 'extensions': extensions}
 
-    def create(self, name, version, dep_id=None, tags=None, template_id='default'):
+    def create(self, name, version, dep_id=None, kibana=False, built_ins=None, tags=None, template_id='default'):  # pylint: disable=too-many-arguments
         """A new deployment with a healthy current plan; None when `dep_id` is taken. `tags`: {key: value}."""
         with self.lock:
             now = self.settle()
             dep_id = dep_id or secrets.token_hex(16)
             if dep_id in self._items:
                 return None
-            deployment = Deployment(dep_id, name, version, now, template_id)
+            deployment = Deployment(dep_id, name, version, now, kibana, built_ins, template_id)
             deployment.tags = [{'key': key, 'value': value} for key, value in (tags or {}).items()]
             self._record_loaded(deployment, deployment.plans.running)
             self._items[dep_id] = deployment
@@ -170,3 +180,4 @@ class DeploymentStore:
             self._items.clear()
             self.settings = PlanSettings()
             self.search.reset()
+            self.stacks.reset()

@@ -21,7 +21,7 @@ def _resource_doc(kind, resource, now):
     plans = resource.plans
     plan = plans.current.plan
     doc = {
-        prefix + 'id': [resource.resource_id], prefix + 'ref_id': [resource.ref_id], prefix + 'region': [resource.region],
+        prefix + 'id': [resource.resource_id], prefix + 'ref_id': [resource.ref_id], prefix + 'region': [getattr(resource, 'region', 'ece-region')],
         prefix + 'info.healthy': [plans.healthy and plans.visible_pending(now) is None],
         prefix + 'info.status': ['reconfiguring' if plans.visible_pending(now) is not None else 'started'],
         prefix + 'info.plan_info.current.plan.deployment_template.id': [(plan.get('deployment_template') or {}).get('id')],
@@ -47,10 +47,11 @@ def document(deployment, now):
 
 
 def resources_of(deployment, kind):
-    """The deployment's resources of one kind (0.2.0's deployments have one Elasticsearch resource)."""
+    """The deployment's resources of one kind: its Elasticsearch resource (the deployment itself), maybe a Kibana one."""
     if kind == 'elasticsearch':
         return [deployment]
-    return [resource for resource in getattr(deployment, 'stateless', {}).get(kind, []) if hasattr(resource, 'plans')]
+    resource = getattr(deployment, kind, None)  # the optional Kibana resource (emulator_resources.StatelessResource)
+    return [resource] if resource is not None and hasattr(resource, 'plans') else []
 
 
 def _same(stored, wanted):

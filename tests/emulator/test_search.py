@@ -146,3 +146,12 @@ def test_minimal_metadata_and_the_search_log(emu, deps):
 def test_search_needs_credentials(emu, client_for):
     reply = client_for(emu, None).session.post(emu.url + '/api/v1/deployments/_search', json={}, timeout=10)
     assert reply.status_code == 401
+
+
+def test_kibana_resources_are_searchable(emu, deps):
+    _seed(emu, name='with-kibana', elasticsearch_version='8.15.1', kibana=True)
+    _seed(emu, name='without', elasticsearch_version='8.15.1')
+    query = {'nested': {'path': 'resources.kibana', 'query': {'term': {'resources.kibana.info.plan_info.current.plan.kibana.version': {'value': '8.15.1'}}}}}
+    found = _search(deps, {'query': query})
+    assert _names(found) == ['with-kibana']
+    assert found['deployments'][0]['resources']['kibana'][0]['info']['plan_info']['current']['plan']['kibana']['version'] == '8.15.1'
