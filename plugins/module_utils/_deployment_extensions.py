@@ -33,7 +33,6 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     merge,
     stale_names,
     update_body,
-    would_write,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
 from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import with_strategy
@@ -57,6 +56,7 @@ class DeploymentExtensions:
         self.clock = clock
         self.sleep = sleep
         self.check_mode = deployments.check_mode
+        self.warned = set()
 
     def run(self):
         params = self.params
@@ -92,7 +92,7 @@ class DeploymentExtensions:
             replaced = set()
             if params['state'] == 'present':
                 self._check(wanted, es_version, deployment)
-                replaced = replaced_urls(items, wanted, listed, base, self.warn)
+                replaced = replaced_urls(items, wanted, listed, base, self._warn_once)
             new_plan = merge(base, wanted, params['state'], params['exclusive'], es_version, replaced)
             stale = stale_names(base, running_attempt(plan_info), by_url, still_attached=attached_urls(new_plan))
             lists_change = new_plan != dict((k, v) for k, v in base.items() if k != 'transient')
@@ -190,17 +190,20 @@ class DeploymentExtensions:
         for url in detached_urls:
             current = (by_url.get(url) or {}).get('name')
             if current is not None and current != labels.get(url):
-                self.warn('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it was '
-                          'attached; it is detached.' % (labels.get(url), label, current, url))
+                self._warn_once('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it '
+                                'was attached; it is detached.' % (labels.get(url), label, current, url))
 
     def _result(self, deployment, resource, base, new_plan, lists_change, reload_due, stale):
         after = extension_lists(new_plan)
         attached, detached = attachment_changes(base, new_plan)
         changed = lists_change or reload_due
         reload_names = None
-        if reload_due:
+        if changed and stale:
+            # Any plan change restarts the nodes, so it loads the new archives of the stale ones.
+            reload_names = list(stale)
+        elif reload_due:
             # A reload without stale archives (reload=always) still restarts every node with every attached one.
-            reload_names = list(stale) or sorted(set(entry_names(new_plan).values()), key=str)
+            reload_names = sorted(set(entry_names(new_plan).values()), key=str)
         return dict(
             changed=changed,
             deployment=dict(id=deployment.get('id'), name=deployment.get('name'), ref_id=resource.get('ref_id')),
@@ -210,6 +213,12 @@ class DeploymentExtensions:
             reloaded=list(stale) if changed else [],
             diff=plan_diff(base, new_plan, reload_names),
         )
+
+    def _warn_once(self, msg):
+        # Once per task, also when a conflict makes the task compute the change again.
+        if msg not in self.warned:
+            self.warned.add(msg)
+            self.warn(msg)
 
     def _warn_stale(self, deployment, stale):
         self.warn('The archive of %s %s changed after the running plan of deployment %s started, so its nodes still run the '

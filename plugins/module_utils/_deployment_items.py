@@ -153,4 +153,11 @@ def replaced_urls(items, wanted, listed, plan, warn):
                 warn('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id; there is '
                      'nothing to replace.' % (index, ext.name, ref))
             urls.update(matched - own)
+    for index, (item, ext) in enumerate(zip(items, wanted)):
+        others = sorted(url for url, _name in labels.items() if url != ext.url and url not in urls and url not in own
+                        and any(_url(e) == url and e.get('name') == ext.name for e in listed))
+        if others:
+            # Two builds of one plugin in a plan: the old one does not fit, or both load. Say how to swap instead.
+            warn('extensions[%d] (%s): another extension of that name stays attached (%s). To swap builds in one plan '
+                 'change, give replaces: [%s].' % (index, ext.name, ', '.join(others), ext.name))
     return urls

@@ -137,11 +137,11 @@ class PlanControl:
         failed = [item for item in result['attempts'] if item['status'] == 'error']
         words = ', '.join('%s %s %s' % (item['resource'], item['ref_id'], item['status']) for item in result['attempts'])
         if failed and not cancelled:
+            reasons = '; '.join('%s %s (attempt %s): %s' % (item['resource'], item['ref_id'], item['attempt_id'], item['message'])
+                                for item in failed)
+            where = ', '.join('%s %s' % (item['resource'], item['ref_id']) for item in failed)
             raise EceError('A plan change of deployment %s failed: %s. The previous plan keeps running in %s.'
-                           % (label, '; '.join('%s %s (attempt %s): %s' % (item['resource'], item['ref_id'], item['attempt_id'],
-                                                                          item['message']) for item in failed),
-                              ', '.join('%s %s' % (item['resource'], item['ref_id']) for item in failed)),
-                           **result)
+                           % (label, reasons, where), **result)
         result['msg'] = '%s the pending plan %s of deployment %s: %s.' % (
             'Cancelled' if cancelled else 'Waited for', 'changes' if len(result['attempts']) > 1 else 'change', label, words)
         return result

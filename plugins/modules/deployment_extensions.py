@@ -69,14 +69,14 @@ options:
         extension was renamed since), and is otherwise ignored. With O(state=absent), an C(id) that ECE no longer
         knows still detaches V(repo://<id>).
       - When several extensions carry the name (one build of a plugin per Elasticsearch version), the one that fits
-        the deployment is chosen (version added in 0.3.0): a plugin whose C(version) equals the Elasticsearch version
+        the deployment is chosen (version added in 0.3.0), a plugin whose C(version) equals the Elasticsearch version
         of the plan, a bundle whose C(version) matches it (a wildcard such as V(8.*) included). When none or several fit,
         the task fails before any write and lists the candidates with their ids and versions; give the C(id) then.
         With O(state=absent), such a name detaches those of its extensions that the plan references.
       - C(elasticsearch_version) is the value of the plan entry and defaults to the extension's C(version). For a
         bundle it may also be a wildcard that matches the plan's version, such as V(8.*) or V(*). An entry already in
         the plan keeps its value unless C(elasticsearch_version) is given, or its value no longer matches the plan.
-      - C(replaces) (version added in 0.3.0) is a list of extension names or ids, or plan entry labels: their plan
+      - C(replaces) (version added in 0.3.0) is a list of extension names or ids, or plan entry labels. Their plan
         entries are detached in the same plan change that attaches this item (one update, so the deployment never
         runs with neither or both). A name stands for every extension of that name, except the item itself. Only
         with O(state=present). A reference that matches no extension and no plan entry gets a warning.
@@ -148,7 +148,8 @@ options:
     default: 1800
 notes:
   - The plan entries are written at the plan level (C(plan.elasticsearch)). An extension listed in a topology element
-    counts as attached, and O(state=absent) or O(exclusive=true) removes it there too.
+    counts as attached, and O(state=absent), O(exclusive=true) or C(replaces) removes it there too. The entry that
+    replaces it is written at the plan level.
   - The update sends this Elasticsearch resource only, with C(prune_orphans=false), so the deployment's other
     resources stay as they are. C(transient) settings of the plan read are not sent again.
   - Long plan changes can run under C(async) with C(poll), for example C(async=3600) and C(poll=30).

@@ -10,6 +10,7 @@ import copy
 import emulator_deployments_checks as checks
 import emulator_resources as stateless
 import emulator_upgrade_checks as upgrade
+from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
 from emulator_search import search
@@ -104,6 +105,7 @@ def _checked(doc, call, store, deployment):
     ]
     if not upgrade.plugin_versions_deferred(store.settings):
         ordered.append(lambda: checks.version_mismatches(doc, deployment, store.extensions))
+    ordered.append(lambda: bad_strategies(doc))  # main's (builds') strategy check, after the upgrade branch's own
     for check in ordered:
         problems = check()
         if problems:

@@ -61,3 +61,16 @@ def test_cancel_graceful_leaves_history_force_delete_does_not(deps, emu):
     assert 'pending' not in info and [a['plan_attempt_name'] for a in info['history']] == ['attempt-0000000002']
     nothing = deps.call('DELETE', path, params={'force_delete': 'true'})
     assert nothing.status_code == 400 and codes(nothing) == ['deployments.resource_does_not_have_a_pending_plan']
+
+
+def test_a_malformed_strategy_is_refused_and_starts_no_attempt(deps, emu):
+    dep = deps.create()
+    for strategy in ({}, {'rolling': {}, 'autodetect': {}}, {'fastest': {}}, {'rolling': {'group_by': 'rack'}}, {'autodetect': []}):
+        body = update_body(deps.get(dep['id']).json(), [], [])
+        body['resources']['elasticsearch'][0]['plan']['transient'] = {'strategy': strategy}
+        reply = deps.put(dep['id'], body)
+        assert reply.status_code == 400 and codes(reply) == ['clusters.cluster_invalid_plan'], strategy
+        assert reply.json()['errors'][0]['fields'] == ['resources.elasticsearch[0].plan.transient.strategy']
+    assert len(attempts(emu, dep['id'])) == 1
+    put_with(deps, dep['id'], {'strategy': {'rolling': {'group_by': 'logical_zone_name'}}})
+    assert attempts(emu, dep['id'])[-1]['strategy'] == {'rolling': {'group_by': 'logical_zone_name'}}

@@ -176,3 +176,15 @@ def test_strategy_goes_into_transient_of_the_sent_plan_only(name, strategy):
     assert sent['transient'] == {'strategy': strategy} and 'transient' not in base
     assert plan_strategy(name) == strategy
     assert with_strategy(base, None) is base
+
+
+def test_attaching_one_build_while_another_of_its_name_stays_warns_how_to_swap():
+    base = plan(plugins=[entry(OLD)], version='8.16.0')
+    items = parse_items(['analysis'])
+    wanted = resolve(items, LISTED, no_lookup, 'present', '8.16.0', 'd', base)
+    warnings = []
+    assert replaced_urls(items, wanted, LISTED, base, warnings.append) == set()
+    assert len(warnings) == 1 and 'another extension of that name stays attached (repo://1)' in warnings[0]
+    items = parse_items([{'name': 'analysis', 'replaces': ['analysis']}])
+    warnings = []
+    assert replaced_urls(items, wanted, LISTED, base, warnings.append) == {'repo://1'} and warnings == []

@@ -34,8 +34,8 @@ class Clock:
 class FakeDeployments:
     """A deployment with an Elasticsearch and a Kibana resource; `pending` maps kind -> (seconds until it ends, fails)."""
 
-    def __init__(self, clock, pending=None, check_mode=False):
-        self.clock, self.check_mode = clock, check_mode
+    def __init__(self, clock, pending=None, check_mode=False, failed_in='history'):
+        self.clock, self.check_mode, self.failed_in = clock, check_mode, failed_in
         self.calls, self.cancels = [], []
         self.state = {}
         for kind in ('elasticsearch', 'kibana'):
@@ -49,9 +49,13 @@ class FakeDeployments:
         for kind, state in self.state.items():
             if state['pending'] is not None and self.clock() >= state['ends']:
                 done = dict(state['pending'], attempt_end_time=stamp(self.clock()))
-                if state['fails']:
+                if state['fails'] and self.failed_in == 'history':
                     done.update(healthy=False, error={'message': state['fails']})
                     state['history'].append(done)
+                elif state['fails']:
+                    done.update(healthy=False, error={'message': state['fails']})
+                    state['history'].append(state['current'])
+                    state['current'] = done
                 else:
                     state['history'].append(state['current'])
                     state['current'] = done
@@ -158,3 +162,14 @@ def test_bad_input_before_any_request(params, needle):
     with pytest.raises(EceError, match=needle):
         run(deps, clock, **params)
     assert deps.calls == []
+
+
+@pytest.mark.parametrize('failed_in', ['history', 'current'])
+def test_a_cancelled_attempt_is_found_wherever_ece_reports_it(failed_in):
+    # Assumption [I] (FLEET.md 5.1): where ECE puts a cancelled attempt is not documented; either place works.
+    clock = Clock()
+    deps = FakeDeployments(clock, pending={'elasticsearch': (100, None)}, failed_in=failed_in)
+    result = run(deps, clock, state='cancelled')
+    assert [(a['attempt_id'], a['status'], a['message']) for a in result['attempts']] == [
+        ('elasticsearch-1', 'cancelled', 'Plan change cancelled')]
+    assert clock.now < 100
