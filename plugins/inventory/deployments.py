@@ -27,7 +27,7 @@ description:
   - The configuration file name must end in C(ece.yml) or C(ece.yaml). An option or filter key this plugin does not
     know is an error, since an ignored typo could select the whole fleet.
 author:
-  - ece.platform contributors
+  - ece.platform maintainers (@ece-platform)
 extends_documentation_fragment:
   - constructed
   - inventory_cache
@@ -257,4 +257,3 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._set_composite_vars(self.get_option('compose'), host_vars, name, strict=strict)
             self._add_host_to_composed_groups(self.get_option('groups'), host_vars, name, strict=strict)
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), host_vars, name, strict=strict)
-

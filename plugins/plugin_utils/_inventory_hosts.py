@@ -146,4 +146,3 @@ def host_vars(body, extension_names, tags=None):
         'ece_pending': _pending(body),
         'ece_resources': _resources(body),
     }
-

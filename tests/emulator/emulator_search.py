@@ -95,7 +95,6 @@ def _encode_cursor(state):
     return base64.urlsafe_b64encode(json.dumps(state, sort_keys=True).encode('utf-8')).decode('ascii')
 
 
-
 def _decode_cursor(cursor):
     try:
         state = json.loads(base64.urlsafe_b64decode(cursor.encode('ascii')).decode('utf-8'))
@@ -215,4 +214,3 @@ def _optional_json(body):
 
 def _parts(doc):
     return doc['fields'], doc['nested']
-

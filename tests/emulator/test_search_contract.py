@@ -30,8 +30,8 @@ def _search(contract, deps, body, **params):
 
 
 def test_hits_match_the_swagger(contract, deps, emu, client, make_zip):
-    seeded = requests.post(emu.control('/deployments'), json={'count': 12, 'name_prefix': 'contract-', 'elasticsearch_version': '8.15.1',
-                                                               'tags': {'team': 'search'}, 'template_id': 'hot-warm'}, timeout=30)
+    seed = {'count': 12, 'name_prefix': 'contract-', 'elasticsearch_version': '8.15.1', 'tags': {'team': 'search'}, 'template_id': 'hot-warm'}
+    seeded = requests.post(emu.control('/deployments'), json=seed, timeout=30)
     assert seeded.status_code == 201
     first = seeded.json()['deployments'][0]['id']
     ext = client.create(name='contract-bundle', version='8.*', extension_type='bundle')
