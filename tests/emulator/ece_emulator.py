@@ -68,7 +68,11 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
   GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
   GET  /_emulator/file_requests                   the recorded archive downloads
   POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?, "kibana"?,
-                                                  "enabled_built_in_plugins"?}: create a deployment
+                                                  "enabled_built_in_plugins"?, "tags"? ({key: value}),
+                                                  "template_id"?}: create a deployment; a list of those, or
+                                                  {"count": N, "name_prefix", ...}: create many at once
+  POST /_emulator/search, GET /_emulator/search   {"strict", "cursor", "plans_in_hits"} switches of
+                                                  POST /deployments/_search; GET also lists the search bodies received
   POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
                                                   "failed_attempt_in": "history"|"current",
                                                   "pending_appears_after", "url_mode": "ece"|"ess",
