@@ -60,6 +60,11 @@ def action_of(writes, state, failed=False):
     return 'absent' if state == 'absent' else 'unchanged'
 
 
+def in_phase(desired, only_state):
+    """The items that a run with option only_state converges: all of them when it is not set."""
+    return [entry for entry in desired if only_state is None or entry.state == only_state]
+
+
 def is_listed(extension, listed_ids, listed_names):
     """True when an item names this server extension, by id or by name, whatever became of that item."""
     return str(extension.get('id')) in listed_ids or extension.get('name') in listed_names
@@ -78,17 +83,21 @@ class ExtensionSetReconciler:
         self.api = _WriteLog(api)
         self.single = ExtensionReconciler(self.api, warn=warn, diff=diff)
 
-    def run(self, desired, exclusive=False):
-        """A dict: results, failures, deleted, kept_in_use, unlisted_skipped and (when skipped) unlisted_skipped_reason."""
+    def run(self, desired, exclusive=False, only_state=None):
+        """A dict: results, failures, deleted, kept_in_use, unlisted_skipped and (when skipped) unlisted_skipped_reason.
+
+        `only_state` (present or absent) converges only the items of that state; every item still counts as listed.
+        With present, `exclusive` deletes nothing: the deletions belong to the run with absent.
+        """
         server = self.api.list()
         by_id = {str(ext.get('id')): ext for ext in server}
         by_name = {}
         for ext in server:
             by_name.setdefault(ext.get('name'), []).append(ext)
         outcome = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
-        for entry in desired:
+        for entry in in_phase(desired, only_state):
             outcome['results'].append(self._converge_item(entry, by_id, by_name, outcome['failures']))
-        if exclusive:
+        if exclusive and only_state != 'present':
             listed_ids = {str(entry.id) for entry in desired if entry.id is not None}
             listed_names = {entry.name for entry in desired if entry.name is not None}
             unlisted = [ext for ext in server if not is_listed(ext, listed_ids, listed_names)]

@@ -101,6 +101,19 @@ options:
     type: bool
     default: false
     version_added: 0.2.0
+  only_state:
+    description:
+      - Converge only the items of this O(extensions[].state); the others are not touched, but still count as listed, so
+        O(exclusive) never deletes them.
+      - V(present) creates, updates and uploads; O(exclusive) then deletes nothing (its empty-list rule is still checked).
+        V(absent) deletes the absent items and, with O(exclusive=true), the unlisted extensions.
+      - This splits a run into two, so that other tasks can run in between. The role P(ece.platform.extensions#role)
+        converges the present items, then the deployments (which may detach extensions), then the deletions, so that an
+        extension can be detached and deleted in one run.
+      - Unset, every item is converged, then the unlisted ones are deleted.
+    type: str
+    choices: [present, absent]
+    version_added: 0.3.0
 seealso:
   - module: ece.platform.extension
 '''
@@ -260,15 +273,19 @@ def main():
             extensions=dict(type='list', elements='dict', required=True),
             exclusive=dict(type='bool', default=False),
             allow_empty=dict(type='bool', default=False),
+            only_state=dict(type='str', choices=['present', 'absent']),
         ),
         supports_check_mode=True,
     )
 
+    only_state = module.params['only_state']
+
     def converge():
-        desired = desired_items(module.params['extensions'], workdir=module.tmpdir)
+        desired = desired_items(module.params['extensions'], workdir=module.tmpdir, only_state=only_state)
         check_exclusive_list(desired, module.params['exclusive'], module.params['allow_empty'])
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
-        outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'])
+        outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'],
+                                                                                       only_state=only_state)
         results = outcome['results']
         result = dict(changed=any(r.get('changed') for r in results), results=results, deleted=outcome['deleted'],
                       kept_in_use=outcome['kept_in_use'], unlisted_skipped=outcome['unlisted_skipped'],
@@ -284,7 +301,9 @@ def main():
             raise EceError(_failure_message(outcome), **result)
         return result
 
-    run_or_fail(module, lambda: with_report(converge, len(module.params['extensions']), module.check_mode))
+    listed = len([item for item in module.params['extensions']
+                  if only_state is None or not isinstance(item, dict) or (item.get('state') or 'present') == only_state])
+    run_or_fail(module, lambda: with_report(converge, listed, module.check_mode))
 
 
 if __name__ == '__main__':
