@@ -124,6 +124,8 @@ class DeploymentExtensions:
                            'list the extensions to detach.')
         if params['exclusive'] and not params['extensions'] and not params.get('allow_empty'):
             raise EceError(EMPTY_EXCLUSIVE)
+        if not str(params['deployment'] or '').strip():
+            raise EceError('Option deployment is empty; give the id or the exact name of the deployment.')
         if params['wait_timeout'] < 0:
             raise EceError('Option wait_timeout must not be negative, not %s.' % params['wait_timeout'])
         items = parse_items(params['extensions'])
@@ -153,7 +155,8 @@ class DeploymentExtensions:
                 return result
             known = known_attempts(plan_info)
             try:
-                self.deployments.update_plan(deployment['id'], update_body(resource, new_plan), version)
+                self.deployments.update_plan(deployment['id'], update_body(resource, new_plan), version,
+                                             label=deployment_label(deployment))
                 break
             except VersionConflict as exc:
                 conflicts += 1

@@ -98,8 +98,11 @@ class DeploymentsApi:
 
     # The write: in check mode nothing is sent.
 
-    def update_plan(self, deployment_id, body, version):
-        """PUT the update guarded by `version`; raises VersionConflict when the deployment changed meanwhile."""
+    def update_plan(self, deployment_id, body, version, label=None):
+        """PUT the update guarded by `version`; raises VersionConflict when the deployment changed meanwhile.
+
+        `label` names the deployment in messages (`search-prod (id ...)`), as every other message does.
+        """
         if self.check_mode:
             return None
         params = {'validate_only': 'false'}
@@ -107,7 +110,7 @@ class DeploymentsApi:
             params['version'] = version
         try:
             return self.client.request('PUT', deployment_path(deployment_id), json_body=body, params=params,
-                                       operation='Updating the plan of deployment %s' % deployment_id)
+                                       operation='Updating the plan of deployment %s' % (label or deployment_id))
         except EceApiError as exc:
             if exc.status == 409 or any(exc.has_code(code) for code in CONFLICT_CODES + PENDING_CODES):
                 raise VersionConflict(exc) from None

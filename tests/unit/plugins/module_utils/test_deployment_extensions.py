@@ -95,7 +95,7 @@ class FakeDeployments:
         self.calls.append('get')
         return self.body(history), str(self.version)
 
-    def update_plan(self, deployment_id, body, version):
+    def update_plan(self, deployment_id, body, version, label=None):
         self.calls.append('put')
         if self.check_mode:
             return None
@@ -141,6 +141,15 @@ def run(deps, clock, exts=(SYNONYMS, PLUGIN, BARE), **overrides):
     result = DeploymentExtensions(deps, FakeExtensions(*exts), params(**overrides), warn=warnings.append,
                                   clock=clock, sleep=clock.sleep).run()
     return result, warnings
+
+
+@pytest.mark.parametrize('deployment', ['', '  ', None])
+def test_an_empty_deployment_fails_before_any_request(deployment):
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    with pytest.raises(EceError, match='Option deployment is empty'):
+        run(deps, clock, deployment=deployment)
+    assert deps.puts == []
 
 
 def test_attach_then_again_without_a_write():
@@ -218,7 +227,7 @@ def test_update_that_arrived_although_its_answer_was_lost_is_adopted():
     deps = FakeDeployments(clock)
     real_update = deps.update_plan
 
-    def applied_then_conflict(deployment_id, body, version):
+    def applied_then_conflict(deployment_id, body, version, label=None):
         # The first try went through, its answer was lost; the client's retry meets the bumped version.
         real_update(deployment_id, body, version)
         raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}]))
@@ -232,7 +241,7 @@ def test_endless_conflicts_give_up_with_nothing_changed():
     clock = Clock()
     deps = FakeDeployments(clock)
 
-    def always_conflict(*_args):
+    def always_conflict(*_args, **_kwargs):
         raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400))
     deps.update_plan = always_conflict
     with pytest.raises(EceError, match='changed while this task updated it'):

@@ -20,6 +20,7 @@ class FakeClient:
 
     def request(self, method, path, json_body=None, params=None, response_headers=None, operation=None, **_kwargs):
         self.sent.append((method, path, params))
+        self.operations = getattr(self, 'operations', []) + [operation]
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -45,6 +46,12 @@ def test_update_sends_the_version_and_maps_a_conflict():
     assert client.sent[0][2] == {'validate_only': 'false', 'version': '7'}
     with pytest.raises(VersionConflict):
         api.update_plan(DEP_ID, {'prune_orphans': False}, '7')
+
+
+def test_the_update_names_the_deployment_by_its_label():
+    client = FakeClient([({}, {})])
+    DeploymentsApi(client).update_plan(DEP_ID, {}, '1', label='search-prod (id %s)' % DEP_ID)
+    assert client.operations == ['Updating the plan of deployment search-prod (id %s)' % DEP_ID]
 
 
 def test_other_update_errors_are_not_conflicts():
