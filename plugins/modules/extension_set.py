@@ -114,6 +114,19 @@ options:
     type: str
     choices: [present, absent]
     version_added: 0.3.0
+  check_mode_detached:
+    description:
+      - In check mode only, the deployments that an earlier task of the play detaches an extension from, so that the
+        deletion of that extension is predicted as the real run will make it (detached first, then deleted) instead of
+        failing "in use". A warning names each such prediction.
+      - Each entry is a dict with C(extension) (its name or id) and C(deployment) (the deployment's id, as ECE lists the
+        users of an extension).
+      - The real run ignores it; ECE alone says whether an extension is still in use. The role
+        P(ece.platform.extensions#role) fills it from its deployment items.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.3.0
 seealso:
   - module: ece.platform.extension
 '''
@@ -244,6 +257,7 @@ urls:
 '''
 
 from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._assume_detached import AssumeDetached, parse_pairs
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, check_exclusive_list
 from ansible_collections.ece.platform.plugins.module_utils._extension_set_items import desired_items
@@ -274,6 +288,7 @@ def main():
             exclusive=dict(type='bool', default=False),
             allow_empty=dict(type='bool', default=False),
             only_state=dict(type='str', choices=['present', 'absent']),
+            check_mode_detached=dict(type='list', elements='dict', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -283,7 +298,10 @@ def main():
     def converge():
         desired = desired_items(module.params['extensions'], workdir=module.tmpdir, only_state=only_state)
         check_exclusive_list(desired, module.params['exclusive'], module.params['allow_empty'])
+        detached = parse_pairs(module.params['check_mode_detached'])
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
+        if module.check_mode and detached:
+            api = AssumeDetached(api, detached, module.warn)
         outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'],
                                                                                        only_state=only_state)
         results = outcome['results']
