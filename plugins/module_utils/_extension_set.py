@@ -87,7 +87,8 @@ class ExtensionSetReconciler:
         """A dict: results, failures, deleted, kept_in_use, unlisted_skipped and (when skipped) unlisted_skipped_reason.
 
         `only_state` (present or absent) converges only the items of that state; every item still counts as listed.
-        With present, `exclusive` deletes nothing: the deletions belong to the run with absent.
+        With present, `exclusive` deletes nothing (the deletions belong to the run with absent); when an item failed,
+        it still reports the unlisted extensions as skipped, since the run with absent must not follow.
         """
         server = self.api.list()
         by_id = {str(ext.get('id')): ext for ext in server}
@@ -97,7 +98,7 @@ class ExtensionSetReconciler:
         outcome = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
         for entry in in_phase(desired, only_state):
             outcome['results'].append(self._converge_item(entry, by_id, by_name, outcome['failures']))
-        if exclusive and only_state != 'present':
+        if exclusive:
             listed_ids = {str(entry.id) for entry in desired if entry.id is not None}
             listed_names = {entry.name for entry in desired if entry.name is not None}
             unlisted = [ext for ext in server if not is_listed(ext, listed_ids, listed_names)]
@@ -108,7 +109,7 @@ class ExtensionSetReconciler:
                     'item converged. Fix the failed item%s and run again.'
                     % (len(outcome['failures']), '' if len(outcome['failures']) == 1 else 's',
                        '' if len(outcome['failures']) == 1 else 's'))
-            else:
+            elif only_state != 'present':
                 self._delete_unlisted(unlisted, outcome)
         return outcome
 

@@ -52,6 +52,14 @@ def test_a_failed_absent_item_stops_the_unlisted_deletions():
     assert api.writes == [] and outcome['unlisted_skipped'] == [{'id': '3', 'name': 'unlisted'}]
 
 
+def test_a_failed_present_item_reports_the_unlisted_ones_as_skipped():
+    api = StoreApi(ext('1', 'keep'), ext('2', 'keep'), ext('3', 'unlisted'))  # two named keep: that item fails
+    outcome = run(api, 'present')
+    assert outcome['failures'][0]['name'] == 'keep'
+    assert outcome['unlisted_skipped'] == [{'id': '3', 'name': 'unlisted'}] and 'unlisted_skipped_reason' in outcome
+    assert api.writes == [('create', 'new')]
+
+
 def test_the_present_phase_still_refuses_an_empty_exclusive_list():
     with pytest.raises(EceError, match='allow_empty'):
         check_exclusive_list(desired_items([], only_state='present'), True, False)
