@@ -127,6 +127,16 @@ options:
     elements: dict
     default: []
     version_added: 0.3.0
+  earlier_results:
+    description:
+      - With O(only_state=absent), the RV(results) of the run with O(only_state=present) of the same list, so that this
+        run's RV(results), RV(report) and RV(urls) cover the whole list, in one report. They are only reported, never
+        sent to ECE, and do not make this task changed.
+      - The role P(ece.platform.extensions#role) passes them, so that its report has one line of counts.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.3.0
 seealso:
   - module: ece.platform.extension
 '''
@@ -289,11 +299,14 @@ def main():
             allow_empty=dict(type='bool', default=False),
             only_state=dict(type='str', choices=['present', 'absent']),
             check_mode_detached=dict(type='list', elements='dict', default=[]),
+            earlier_results=dict(type='list', elements='dict', default=[]),
         ),
         supports_check_mode=True,
     )
 
     only_state = module.params['only_state']
+    # The present items' results of the earlier run: reported with this run's, so that one report covers the list.
+    earlier = [dict(r) for r in module.params['earlier_results']] if only_state == 'absent' else []
 
     def converge():
         desired = desired_items(module.params['extensions'], workdir=module.tmpdir, only_state=only_state)
@@ -305,7 +318,7 @@ def main():
         outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'],
                                                                                        only_state=only_state)
         results = outcome['results']
-        result = dict(changed=any(r.get('changed') for r in results), results=results, deleted=outcome['deleted'],
+        result = dict(changed=any(r.get('changed') for r in results), results=earlier + results, deleted=outcome['deleted'],
                       kept_in_use=outcome['kept_in_use'], unlisted_skipped=outcome['unlisted_skipped'],
                       check_mode=module.check_mode)
         if 'unlisted_skipped_reason' in outcome:
@@ -320,7 +333,7 @@ def main():
         return result
 
     listed = len([item for item in module.params['extensions']
-                  if only_state is None or not isinstance(item, dict) or (item.get('state') or 'present') == only_state])
+                  if only_state is None or earlier or not isinstance(item, dict) or (item.get('state') or 'present') == only_state])
     run_or_fail(module, lambda: with_report(converge, listed, module.check_mode))
 
 
