@@ -38,8 +38,8 @@ class Fault:  # pylint: disable=too-many-instance-attributes,too-few-public-meth
             raise FaultError('a fault must be a JSON object')
         unknown = sorted(set(doc) - set(FAULT_KEYS))
         if unknown:
-            raise FaultError('unknown fault field%s %s; the fields are %s' % ('s' if len(unknown) > 1 else '', ', '.join(unknown),
-                                                                         ', '.join(FAULT_KEYS)))
+            plural = 's' if len(unknown) > 1 else ''
+            raise FaultError('unknown fault field%s %s; the fields are %s' % (plural, ', '.join(unknown), ', '.join(FAULT_KEYS)))
         method = doc.get('method')
         if method is not None and not isinstance(method, str):
             raise FaultError('"method" must be a string')

@@ -30,8 +30,8 @@ class CheckModeApi(StoreApi):
 
 def run(api, pairs, items, exclusive=False):
     warnings = []
-    outcome = ExtensionSetReconciler(AssumeDetached(api, parse_pairs(pairs), warnings.append)).run(desired_items(items),
-                                                                                                 exclusive=exclusive)
+    reconciler = ExtensionSetReconciler(AssumeDetached(api, parse_pairs(pairs), warnings.append))
+    outcome = reconciler.run(desired_items(items), exclusive=exclusive)
     return outcome, warnings
 
 

@@ -88,7 +88,7 @@ def test_a_follower_with_other_options_is_refused(tmp_path):
 
 def test_occurrences_count_per_host_scope_and_endpoint(tmp_path):
     store = OncePerEndpoint(str(tmp_path))
-    assert [store.next_occurrence(['s'], 'e', 'p1') for _ in range(3)] == [1, 2, 3]
+    assert [store.next_occurrence(['s'], 'e', 'p1') for _run in range(3)] == [1, 2, 3]
     assert store.next_occurrence(['s'], 'e', 'p2') == 1
     assert store.next_occurrence(['s'], 'other', 'p1') == 1
     assert store.next_occurrence(['t'], 'e', 'p1') == 1
