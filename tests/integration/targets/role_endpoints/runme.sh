@@ -27,8 +27,9 @@ fi
 python prepare.py "$config" "$work/vars.yml"
 emulator=$(python prepare.py --emulator)
 port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-# The second installation takes the same API key (a local test process; the key stays off every log).
-python "$emulator" --port "$port" --bind 127.0.0.1 --api-key "$(python prepare.py --api-key "$config")" >"$work/second.log" 2>&1 &
+# The second installation takes the same API key, from the environment (never the command line, where ps shows it).
+ECE_EMULATOR_API_KEY="$(python prepare.py --api-key "$config")" python "$emulator" --port "$port" --bind 127.0.0.1 \
+    >"$work/second.log" 2>&1 &
 second_pid=$!
 for _ in $(seq 120); do
     grep -q '^READY ' "$work/second.log" && break
