@@ -56,6 +56,7 @@ def extension_options():
         download_url=dict(type='str'),
         file=dict(type='path'),
         force_upload=dict(type='bool', default=False),
+        upload_mode=dict(type='str', choices=['multipart', 'raw'], default='multipart'),
     )
 
 

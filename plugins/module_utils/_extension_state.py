@@ -18,8 +18,8 @@ from ansible_collections.ece.platform.plugins.module_utils._archive import Local
 from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
 from ansible_collections.ece.platform.plugins.module_utils._client import without_query
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
-from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive
+from ansible_collections.ece.platform.plugins.module_utils._upload_decision import UploadDecision
 
 NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
@@ -29,7 +29,7 @@ class DesiredExtension:
     """What the user asked for; None means "not managed"."""
 
     def __init__(self, name, extension_id=None, state='present', extension_type=None, version=None,
-                 description=None, download_url=None, file=None, force_upload=False):
+                 description=None, download_url=None, file=None, force_upload=False, upload_mode='multipart'):
         self.name = name
         self.id = extension_id
         self.state = state
@@ -39,6 +39,7 @@ class DesiredExtension:
         self.download_url = download_url
         self.file = file
         self.force_upload = force_upload
+        self.upload_mode = upload_mode
         self.archive = None
 
     @classmethod
@@ -46,7 +47,8 @@ class DesiredExtension:
         return cls(params['name'], extension_id=params.get('id'), state=params.get('state', 'present'),
                    extension_type=params.get('extension_type'), version=params.get('version'),
                    description=params.get('description'), download_url=params.get('download_url'),
-                   file=params.get('file'), force_upload=params.get('force_upload', False))
+                   file=params.get('file'), force_upload=params.get('force_upload', False),
+                   upload_mode=params.get('upload_mode') or 'multipart')
 
     def validate(self, workdir=None):
         """Every check that needs no request; raises EceError naming the option and the fix.
@@ -150,6 +152,7 @@ class ExtensionReconciler:
         self.warn = warn or (lambda msg: None)
         # Without diff mode nobody reads the local archive's SHA-256 unless the upload decision needs it.
         self.diff = diff
+        self.uploads = UploadDecision(api, self.warn)
 
     def find(self, desired):
         if desired.id is not None:
@@ -220,7 +223,7 @@ class ExtensionReconciler:
                                  extension=current.get('name'), version_from_server=desired.version is None)
         self._refuse_duplicate_rename(desired, current)
         changes = metadata_changes(current, desired)
-        source = ArchiveSource(self.api, self.warn, current, desired)
+        source = ArchiveSource(self.api, self.warn, current, desired, matches=self.uploads.url_matches_stored)
         redownload = source.redownload_needed()
         if redownload:
             changes['download_url'] = (None, desired.download_url)
@@ -236,8 +239,7 @@ class ExtensionReconciler:
                 raise self._download_failure(exc, desired) from None
         uploaded = False
         if desired.archive is not None:
-            upload_needed, before['file'] = self._upload_needed(current, desired)
-            after['file'] = desired.archive.summary(with_sha256=self.diff)
+            upload_needed, before['file'], after['file'] = self.uploads.decide(current, desired, with_sha256=self.diff)
             if upload_needed:
                 extension = self._upload(extension, desired, current, created=bool(changes))
                 uploaded = True
@@ -264,32 +266,13 @@ class ExtensionReconciler:
                   'plugin built for %s.' % (current.get('name'), current.get('version'), desired.version,
                                             current.get('version'), desired.version))
 
-    def _upload_needed(self, current, desired):
-        """(upload?, what is known of the server's file) following the contract: size, then SHA-256, then warn."""
-        archive = desired.archive
-        stored = current.get('file_metadata') or {}
-        if 'size' not in stored:
-            return True, None
-        known = {'size': stored['size']}
-        if desired.force_upload:
-            return True, known
-        if stored['size'] != archive.size:
-            return True, known
-        hashing = hash_in_background(archive)
-        try:
-            known['sha256'] = self.api.stored_sha256(current)
-        except EceError as exc:
-            hashing.join()
-            self.warn('The archive stored for extension %s could not be read to compare contents (%s); its size equals the '
-                      'local file\'s, so it was kept. Use force_upload=true to upload anyway.' % (current.get('name'), exc.msg))
-            return False, known
-        hashing.join()
-        return known['sha256'] != archive.sha256, known
-
     def _upload(self, extension, desired, current, created=False):
         """Upload the archive; `created` says a write already went through, so a failure still changed the server."""
+        before = dict(current, **extension)
         try:
-            return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
+            uploaded = self.api.upload(extension.get('id'), desired.archive, before, mode=desired.upload_mode)
+            self.uploads.record_upload(before, uploaded, desired.archive)
+            return uploaded
         except EceApiError as exc:
             failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
                                   % (sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,

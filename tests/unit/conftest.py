@@ -36,3 +36,15 @@ def _add_collection_to_path(root):
 
 if not _inside_collection_tree(REPO):
     _add_collection_to_path(REPO)
+
+
+try:
+    import pytest
+except ImportError:  # pragma: no cover - pytest runs this file
+    pytest = None
+
+if pytest is not None:
+    @pytest.fixture(autouse=True)
+    def _private_digest_cache(tmp_path, monkeypatch):
+        """No test reads or writes the digest cache of the account that runs the tests (~/.cache/ece.platform)."""
+        monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg-cache'))

@@ -57,7 +57,7 @@ class StoreApi:
             self.store[extension_id].update(body)
         return dict(current, **body)
 
-    def upload(self, extension_id, archive, current):
+    def upload(self, extension_id, archive, current, mode='multipart'):
         if self.fail_upload is not None:
             raise self.fail_upload
         if not self.check_mode:
