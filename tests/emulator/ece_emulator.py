@@ -58,7 +58,10 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
   POST /_emulator/extensions/{id}/deployments     {"deployments": ["name", ...]}: mark an extension in use
   POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests
   GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
-  GET  /_emulator/file_requests                   the recorded archive downloads
+  GET  /_emulator/file_requests                   the recorded archive downloads (304 for a conditional GET
+                                                  that found the same archive)
+  POST /_emulator/uploads, GET /_emulator/uploads {"keep_last_modified_date": bool}: whether a re-upload keeps
+                                                  the stored archive's last_modified_date (default false)
   POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?}: create a deployment
   POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
                                                   "failed_attempt_in": "history"|"current",

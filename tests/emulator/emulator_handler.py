@@ -24,6 +24,8 @@ import urllib.parse
 import emulator_api
 import emulator_deployments_api
 import emulator_deployments_control
+import emulator_uploads_control
+from emulator_conditional import not_modified, validators
 from emulator_api import Call, Response, failure
 from emulator_body import CHUNK_SIZE, BodyError, RequestBody
 from emulator_deployments_store import DeploymentStore
@@ -51,6 +53,8 @@ class App:  # pylint: disable=too-many-instance-attributes,too-few-public-method
     def __init__(self, store, scheme, default_host, *, api_key=None, username=None, password=None, verbose=False):
         self.store, self.faults, self.log = store, FaultQueue(), RequestLog()
         self.deployments = DeploymentStore(store)  # also hooks deployments' in-use state into the extensions
+        self.uploads = emulator_uploads_control.UploadSettings()
+        store.keep_last_modified_date = lambda: self.uploads.values['keep_last_modified_date']
         self.scheme, self.default_host, self.verbose = scheme, default_host, verbose
         self.api_key, self.username, self.password = api_key, username, password
 
@@ -161,7 +165,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return emulator_deployments_api.handle(call, app.deployments)
                 return emulator_api.handle(call)
             if kind == 'file':
-                return self._serve_file(app, path)
+                return self._serve_file(app, path, self.headers)
             if kind == 'control':
                 return self._control(app, path)
             return failure(404, 'root.resource_not_found', 'The requested resource could not be found.')
@@ -209,7 +213,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _record(self, kind, path, query, status, sha):
         app = self.server.app
         if kind == 'api':
-            app.log.api(self.command, path, query, status, sha)
+            app.log.api(self.command, path, query, status, sha, self.headers.get('Content-Type'))
         elif kind == 'file':
             app.log.file(self.command, path, 'Authorization' in self.headers, status)
 
@@ -217,8 +221,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             self.send_response(response.status)
             for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header('Content-Length', str(response.length))
+                if value is not None:
+                    self.send_header(name, value)
+            if response.status != 304:  # a 304 has no body, and its headers describe the version the client holds
+                self.send_header('Content-Length', str(response.length))
             if self.close_connection:
                 self.send_header('Connection', 'close')
             self.end_headers()
@@ -237,14 +243,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 response.stream.close()
 
     @staticmethod
-    def _serve_file(app, path):
-        """The stored archive behind `file_metadata.url`: no credentials needed, like a pre-signed URL."""
+    def _serve_file(app, path, request_headers):
+        """The stored archive behind `file_metadata.url`: no credentials needed, like a pre-signed URL.
+
+        It carries ETag and Last-Modified, and answers a conditional GET for the same archive with 304.
+        """
         match = FILE_RE.fullmatch(path)
         opened = app.store.open_file(match.group(1), match.group(2)) if match else None
         if opened is None:
             return failure(404, 'root.resource_not_found', 'The file does not exist or its temporary URL is no longer valid.')
-        handle, size = opened
-        return Response(200, stream=handle, length=size, content_type='application/zip')
+        handle, size, sha256, modified = opened
+        headers = validators(sha256, modified)
+        if not_modified(request_headers, headers['ETag'], headers['Last-Modified']):
+            handle.close()
+            return Response(304, headers=headers, content_type=None)
+        return Response(200, headers=headers, stream=handle, length=size, content_type='application/zip')
 
     def _json_body(self):
         try:
@@ -260,6 +273,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             '/_emulator/faults': ('GET', 'POST'),
             '/_emulator/requests': ('GET',),
             '/_emulator/file_requests': ('GET',),
+            '/_emulator/uploads': ('GET', 'POST'),
         }
         match = DEPLOYMENTS_RE.fullmatch(path)
         deployments_allowed = emulator_deployments_control.routes(path)
@@ -278,7 +292,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not app.store.set_deployments(match.group(1), names):
                 return failure(404, 'extensions.not_found', emulator_api.MSG_REQUESTED_MISSING)
             return Response(200, {'id': match.group(1), 'deployments': names})
+        if path == '/_emulator/uploads':
+            return emulator_uploads_control.handle(method, self._json_body, app.uploads)
         if path == '/_emulator/reset':
+            app.uploads.reset()
             app.store.reset()
             app.deployments.reset()
             app.faults.clear()
