@@ -37,3 +37,8 @@ def not_modified(request_headers, etag, last_modified_http):
     if since.tzinfo is None:
         since = since.replace(tzinfo=datetime.timezone.utc)
     return email.utils.parsedate_to_datetime(last_modified_http) <= since
+
+
+def http_date_of_timestamp(seconds):
+    """A file's modification time (seconds since the epoch) as an HTTP date."""
+    return email.utils.formatdate(int(seconds), usegmt=True)
