@@ -269,9 +269,10 @@ class ExtensionReconciler:
     def _upload(self, extension, desired, current, created=False):
         """Upload the archive; `created` says a write already went through, so a failure still changed the server."""
         before = dict(current, **extension)
+        local_key = self.uploads.before_upload(desired.archive)
         try:
             uploaded = self.api.upload(extension.get('id'), desired.archive, before, mode=desired.upload_mode)
-            self.uploads.record_upload(before, uploaded, desired.archive)
+            self.uploads.record_upload(before, uploaded, desired.archive, local_key)
             return uploaded
         except EceApiError as exc:
             failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'

@@ -194,13 +194,28 @@ class UploadDecision:
 
     # After an upload, the module knows what ECE holds
 
-    def record_upload(self, before, after, archive):
+    @staticmethod
+    def before_upload(archive):
+        """What the local file looks like before it is sent (the key of its cache entry), for record_upload."""
+        if archive.source_dir is not None:
+            return None
+        try:
+            return local_file_key(archive.path)
+        except OSError:
+            return None
+
+    def record_upload(self, before, after, archive, local_key=None):
         """Cache the digests of what was just uploaded, keyed by the stored archive's new metadata.
 
-        The upload went through: nothing here may fail the task, at worst the next run downloads once.
+        `local_key` (from before_upload) lets the local file's digest be cached too, unless the file
+        changed while it was sent. The upload went through: nothing here may fail the task; at worst the
+        next run downloads once.
         """
         try:
             self._record_upload(before, after, archive)
+            if local_key is not None and archive.sent_sha256 and not getattr(self.api, 'check_mode', False) \
+                    and local_file_key(archive.path) == local_key:
+                self.cache.put('local', local_key, dict(sha256=archive.sent_sha256))
         except (OSError, EceError) as exc:
             self.note('digest cache: what was uploaded was not recorded (%s)' % exc)
 

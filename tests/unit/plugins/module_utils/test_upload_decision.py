@@ -280,3 +280,36 @@ def test_a_new_etag_reads_the_url_again_and_finds_the_difference(cache):
     api.url_bytes, api.url_etag = zip_of({'a.txt': b'2'}), '"v2"'
     assert decision(api, cache).url_matches_stored(current, 'https://files.example.com/a.zip') is False
     assert api.url_answers == [200, 200]
+
+
+def test_after_an_upload_the_local_file_needs_no_hashing_either(tmp_path, cache):
+    content = zip_of({'a.txt': b'1'})
+    path = tmp_path / 'a.zip'
+    path.write_bytes(content)
+    api = FakeApi()
+    before = api.store('1', zip_of({'a.txt': b'0'}))
+    want = desired_file(path)
+    uploads = decision(api, cache)
+    key = uploads.before_upload(want.archive)
+    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
+    uploads.record_upload(before, api.store('1', content), want.archive, key)
+    again = desired_file(path)
+    decision(api, cache)._learn_local_sha256(again.archive)
+    assert again.archive.sha256_known
+
+
+def test_a_file_changed_during_its_upload_is_not_cached_as_sent(tmp_path, cache):
+    content = zip_of({'a.txt': b'1'})
+    path = tmp_path / 'a.zip'
+    path.write_bytes(content)
+    api = FakeApi()
+    before = api.store('1', zip_of({'a.txt': b'0'}))
+    want = desired_file(path)
+    uploads = decision(api, cache)
+    key = uploads.before_upload(want.archive)
+    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
+    path.write_bytes(zip_of({'a.txt': b'2'}))  # rewritten while it was being sent
+    uploads.record_upload(before, api.store('1', content), want.archive, key)
+    again = desired_file(path)
+    decision(api, cache)._learn_local_sha256(again.archive)
+    assert not again.archive.sha256_known
