@@ -101,7 +101,7 @@ class UploadDecision:
         if stored['size'] != archive.size:
             self.note('extension %s: the stored archive has another size than %s: upload, nothing downloaded' % (name, archive.path))
             return True, known, False
-        self._learn_local_sha256(archive)
+        local_from_cache = self._learn_local_sha256(archive)
         server = self._server_digests(current).get('sha256')
         if server is not None:
             self.note('extension %s: SHA-256 of the stored archive from the digest cache, nothing downloaded' % name)
@@ -118,17 +118,21 @@ class UploadDecision:
                 hashing.join()
             self.note('extension %s: SHA-256 of the stored archive computed by downloading it (not in the digest cache)' % name)
             self._remember_server(current, sha256=server)
-        self._remember_local_sha256(archive)
+        if not local_from_cache:
+            self._remember_local_sha256(archive)
         known['sha256'] = server
         return server != archive.sha256, known, False
 
     def _learn_local_sha256(self, archive):
+        """True when the local file's digest came from the cache."""
         if archive.sha256_known:
-            return
+            return False
         cached = self.cache.get('local', local_file_key(archive.path))
-        if cached:
-            archive.learn_sha256(cached['sha256'])
-            self.note('SHA-256 of %s from the digest cache (path, size, times and inode unchanged)' % archive.path)
+        if not cached:
+            return False
+        archive.learn_sha256(cached['sha256'])
+        self.note('SHA-256 of %s from the digest cache (path, size, times and inode unchanged)' % archive.path)
+        return True
 
     def _remember_local_sha256(self, archive):
         if archive.sha256_known and archive.source_dir is None:
