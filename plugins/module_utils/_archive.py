@@ -32,8 +32,6 @@ class LocalArchive:
         self.upload_name = upload_name or os.path.basename(path)
         # The directory the zip was built from, when option file named one: its content decides uploads.
         self.source_dir = None
-        # The SHA-256 of the bytes an upload sent, once one went through (see _extensions_api.upload).
-        self.sent_sha256 = None
         self._sha256 = None
 
     @classmethod

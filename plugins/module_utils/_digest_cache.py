@@ -166,9 +166,9 @@ class DigestCache:
 
 
 def _well_formed(value):
-    """Every `*sha256`/`content` field a 64-digit hex digest; other fields plain JSON scalars."""
+    """Every digest field (`sha256`, `content`, `source`) a 64-digit hex digest; other fields plain JSON scalars."""
     for field, item in value.items():
-        if field in ('sha256', 'content'):
+        if field in ('sha256', 'content', 'source'):
             if not (isinstance(item, str) and DIGEST.fullmatch(item)):
                 return False
         elif not (item is None or isinstance(item, (str, int))):

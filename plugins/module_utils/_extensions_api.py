@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYABLE_STATUSES
-from ansible_collections.ece.platform.plugins.module_utils._upload_body import HashingFile, upload_body
+from ansible_collections.ece.platform.plugins.module_utils._upload_body import upload_body
 
 COLLECTION_PATH = '/deployments/extensions'
 NO_USER_ID_HINT = ('The credentials carry no user id (extensions.no_user_id): extensions belong to users, so use the API key '
@@ -165,20 +165,17 @@ class ExtensionsApi:
             raise _explain(exc) from None
 
     def upload(self, extension_id, archive, current, mode='multipart'):
-        """PUT the archive (`mode` multipart or raw); afterwards `archive.sent_sha256` is the digest of what was sent."""
+        """PUT the archive, `mode` multipart (the API reference's form) or raw (the archive as the body)."""
         if self.check_mode:
             return dict(current, file_metadata=dict((current.get('file_metadata') or {}), size=archive.size))
         filename = archive.upload_name
         with open(archive.path, 'rb') as handle:
-            source = HashingFile(handle)
             try:
-                extension = self.client.request('PUT', item_path(extension_id),
-                                                body_factory=lambda: upload_body(mode, source, archive.size, filename),
-                                                operation='Uploading %s to extension %s' % (filename, extension_id))
+                return self.client.request('PUT', item_path(extension_id),
+                                           body_factory=lambda: upload_body(mode, handle, archive.size, filename),
+                                           operation='Uploading %s to extension %s' % (filename, extension_id))
             except EceApiError as exc:
                 raise _explain(exc) from None
-        archive.sent_sha256 = source.sha256(archive.size)
-        return extension
 
     def delete(self, extension_id, read=None):
         """DELETE the extension; ECE refuses one that deployments use (400 extensions.extension_in_use).

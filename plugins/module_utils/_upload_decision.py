@@ -22,6 +22,7 @@ longer looked up there (emulator switch: `POST /_emulator/uploads {"keep_last_mo
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 
@@ -101,8 +102,14 @@ class UploadDecision:
         if stored['size'] != archive.size:
             self.note('extension %s: the stored archive has another size than %s: upload, nothing downloaded' % (name, archive.path))
             return True, known, False
-        local_from_cache = self._learn_local_sha256(archive)
-        server = self._server_digests(current).get('sha256')
+        local_key = local_file_key(archive.path)  # taken before any hashing, so a change meanwhile is not cached
+        digests = self._server_digests(current)
+        if 'sha256' not in digests and digests.get('source') == _source_of(local_key):
+            self.note('extension %s: the stored archive is what this module uploaded from %s, which has not changed since '
+                      '(digest cache): nothing downloaded or hashed' % (name, archive.path))
+            return False, known, False
+        local_from_cache = self._learn_local_sha256(archive, local_key)
+        server = digests.get('sha256')
         if server is not None:
             self.note('extension %s: SHA-256 of the stored archive from the digest cache, nothing downloaded' % name)
         else:
@@ -119,24 +126,25 @@ class UploadDecision:
             self.note('extension %s: SHA-256 of the stored archive computed by downloading it (not in the digest cache)' % name)
             self._remember_server(current, sha256=server)
         if not local_from_cache:
-            self._remember_local_sha256(archive)
+            self._remember_local_sha256(archive, local_key)
         known['sha256'] = server
         return server != archive.sha256, known, False
 
-    def _learn_local_sha256(self, archive):
+    def _learn_local_sha256(self, archive, local_key):
         """True when the local file's digest came from the cache."""
         if archive.sha256_known:
             return False
-        cached = self.cache.get('local', local_file_key(archive.path))
+        cached = self.cache.get('local', local_key)
         if not cached:
             return False
         archive.learn_sha256(cached['sha256'])
         self.note('SHA-256 of %s from the digest cache (path, size, times and inode unchanged)' % archive.path)
         return True
 
-    def _remember_local_sha256(self, archive):
-        if archive.sha256_known and archive.source_dir is None:
-            self.cache.put('local', local_file_key(archive.path), dict(sha256=archive.sha256))
+    def _remember_local_sha256(self, archive, local_key):
+        """Cache the local file's digest, when the file did not change while it was hashed."""
+        if archive.sha256_known and archive.source_dir is None and local_file_key(archive.path) == local_key:
+            self.cache.put('local', local_key, dict(sha256=archive.sha256))
 
     # Bundle directories: contents, not bytes
 
@@ -200,7 +208,7 @@ class UploadDecision:
 
     @staticmethod
     def before_upload(archive):
-        """What the local file looks like before it is sent (the key of its cache entry), for record_upload."""
+        """What the local file looks like before it is sent (its cache key), for record_upload; None for a directory."""
         if archive.source_dir is not None:
             return None
         try:
@@ -209,23 +217,21 @@ class UploadDecision:
             return None
 
     def record_upload(self, before, after, archive, local_key=None):
-        """Cache the digests of what was just uploaded, keyed by the stored archive's new metadata.
+        """Remember what the stored archive now is, keyed by its new metadata, so the next run downloads nothing.
 
-        `local_key` (from before_upload) lets the local file's digest be cached too, unless the file
-        changed while it was sent. The upload went through: nothing here may fail the task; at worst the
-        next run downloads once.
+        A zip file: "the bytes of the local file with key `local_key`" (its key from before_upload, and only
+        when the file is still unchanged); hashing what is sent would cost a quarter of a large upload's time.
+        A directory: the content digest of the zip that was sent (not of the tree, which may have changed since).
+        The upload went through, so nothing here may fail the task; at worst the next run downloads once.
         """
         try:
-            self._record_upload(before, after, archive)
-            if local_key is not None and archive.sent_sha256 and not getattr(self.api, 'check_mode', False) \
-                    and local_file_key(archive.path) == local_key:
-                self.cache.put('local', local_key, dict(sha256=archive.sent_sha256))
+            self._record_upload(before, after, archive, local_key)
         except (OSError, EceError) as exc:
             self.note('digest cache: what was uploaded was not recorded (%s)' % exc)
 
-    def _record_upload(self, before, after, archive):
-        if getattr(self.api, 'check_mode', False) or archive.sent_sha256 is None:
-            return
+    def _record_upload(self, before, after, archive, local_key):
+        if getattr(self.api, 'check_mode', False):
+            return  # nothing was sent
         meta = after.get('file_metadata') or {}
         if meta.get('size') != archive.size:
             return
@@ -237,10 +243,11 @@ class UploadDecision:
             if self.host:
                 self.cache.put('host', dict(host=self.host), dict(last_modified_date='unreliable'))
             return
-        digests = dict(sha256=archive.sent_sha256)
-        if archive.source_dir is not None and archive.sent_sha256 == archive.sha256:
-            digests['content'] = self.tree_content(archive)
-        self._remember_server(after, **digests)
+        if archive.source_dir is not None:
+            self._remember_server(after, content=zip_content_digest(archive.path))
+        elif local_key is not None and local_file_key(archive.path) == local_key:
+            self._remember_server(after, source=_source_of(local_key))
+        # else the file changed while it was sent: what ECE holds is not known, so nothing is remembered
 
     # Option download_url
 
@@ -291,3 +298,8 @@ class UploadDecision:
                                             size=served[0], sha256=served[1]))
         self.note('extension %s: download_url read in full to compute its SHA-256' % name)
         return served
+
+
+def _source_of(local_key):
+    """The digest that names a local file's key (path, size, times, inode) in a stored archive's entry."""
+    return hashed(json.dumps(local_key, sort_keys=True))

@@ -57,7 +57,7 @@ fi
 python check_cache_dir.py "$work/xdg-cache"
 
 # -vvv says where each digest came from: here the cache, every time.
-hits=$(cat "$work/again-a.log" "$work/again-b.log" | grep -c 'SHA-256 of the stored archive from the digest cache' || true)
+hits=$(cat "$work/again-a.log" "$work/again-b.log" | grep -c 'which has not changed since (digest cache): nothing downloaded or hashed' || true)
 misses=$(cat "$work/again-a.log" "$work/again-b.log" | grep -c 'computed by downloading' || true)
 if [ "$hits" -ne 12 ] || [ "$misses" -ne 0 ]; then
     echo "expected 12 decisions from the cache at -vvv and none from a download; got $hits and $misses"

@@ -127,45 +127,58 @@ def test_a_changed_local_file_is_hashed_again(tmp_path, cache):
     assert decision(api, cache).decide(current, desired_file(path))[0] is True
 
 
-def test_what_was_uploaded_is_known_without_a_download(tmp_path, cache):
-    content = zip_of({'a.txt': b'1'})
-    (tmp_path / 'a.zip').write_bytes(content)
+def uploaded(api, cache, path, ext_id='1', keep_date=False, change_during=None):
+    """What _extension_state does around an upload of `path` to extension `ext_id`; returns (before, after)."""
+    before = api.store(ext_id, zip_of({'a.txt': b'0'}))
+    want = desired_file(path)
+    uploads = decision(api, cache)
+    key = uploads.before_upload(want.archive)
+    after = api.store(ext_id, path.read_bytes(), keep_date=before['file_metadata']['last_modified_date'] if keep_date else None)
+    if change_during is not None:
+        path.write_bytes(change_during)
+    uploads.record_upload(before, after if not api.check_mode else dict(before), want.archive, key)
+    return before, after
+
+
+def test_what_was_uploaded_is_known_without_a_download_or_hashing(tmp_path, cache):
+    path = tmp_path / 'a.zip'
+    path.write_bytes(zip_of({'a.txt': b'1'}))
     api = FakeApi()
-    before = api.store('1', zip_of({'a.txt': b'0'}))
-    want = desired_file(tmp_path / 'a.zip')
-    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
-    after = api.store('1', content)
-    decision(api, cache).record_upload(before, after, want.archive)
-    assert decision(api, cache).decide(after, desired_file(tmp_path / 'a.zip'))[0] is False
-    assert api.downloads == []
+    _before, after = uploaded(api, cache, path)
+    again = desired_file(path)
+    assert decision(api, cache).decide(after, again, with_sha256=False)[0] is False  # as without diff mode
+    assert api.downloads == [] and not again.archive.sha256_known
+
+
+def test_after_an_upload_a_changed_local_file_of_the_same_size_is_compared_by_download(tmp_path, cache):
+    path = tmp_path / 'a.zip'
+    path.write_bytes(zip_of({'a.txt': b'1'}))
+    api = FakeApi()
+    _before, after = uploaded(api, cache, path)
+    path.write_bytes(zip_of({'a.txt': b'2'}))
+    assert decision(api, cache).decide(after, desired_file(path))[0] is True
+    assert api.downloads == ['1']
 
 
 def test_check_mode_records_nothing(tmp_path, cache):
-    content = zip_of({'a.txt': b'1'})
-    (tmp_path / 'a.zip').write_bytes(content)
+    path = tmp_path / 'a.zip'
+    path.write_bytes(zip_of({'a.txt': b'1'}))
     api = FakeApi(check_mode=True)
-    before = api.store('1', zip_of({'a.txt': b'0'}))
-    want = desired_file(tmp_path / 'a.zip')
-    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
-    decision(api, cache).record_upload(before, dict(before), want.archive)
-    assert decision(api, cache).decide(before, desired_file(tmp_path / 'a.zip'))[0] is True
+    before, _after = uploaded(api, cache, path)
+    api.stored['1'] = zip_of({'a.txt': b'0'})  # check mode sent nothing: the server still holds the old archive
+    assert decision(api, cache).decide(before, desired_file(path))[0] is True
     assert api.downloads == ['1']
 
 
 def test_a_date_that_does_not_move_with_an_upload_turns_the_stored_entries_off(tmp_path, cache):
-    content = zip_of({'a.txt': b'1'})
-    (tmp_path / 'a.zip').write_bytes(content)
+    path = tmp_path / 'a.zip'
+    path.write_bytes(zip_of({'a.txt': b'1'}))
     api = FakeApi()
-    before = api.store('1', zip_of({'a.txt': b'0'}))
-    want = desired_file(tmp_path / 'a.zip')
-    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
-    after = api.store('1', content, keep_date=before['file_metadata']['last_modified_date'])
-    notes = []
-    decision(api, cache, notes).record_upload(before, after, want.archive)
-    assert any('no longer' in note for note in notes)
+    decision(api, cache).decide(api.store('1', zip_of({'a.txt': b'0'})), desired_file(path))  # caches the old copy's digest
+    _before, after = uploaded(api, cache, path, keep_date=True)
     for _run in range(2):
-        decision(api, cache).decide(after, desired_file(tmp_path / 'a.zip'))
-    assert api.downloads == ['1', '1']  # every run compares by downloading again
+        assert decision(api, cache).decide(after, desired_file(path))[0] is False
+    assert api.downloads == ['1', '1', '1']  # every run compares by downloading again
 
 
 def test_an_unreadable_stored_copy_of_the_same_size_is_kept_with_a_warning(tmp_path, cache):
@@ -282,34 +295,29 @@ def test_a_new_etag_reads_the_url_again_and_finds_the_difference(cache):
     assert api.url_answers == [200, 200]
 
 
-def test_after_an_upload_the_local_file_needs_no_hashing_either(tmp_path, cache):
-    content = zip_of({'a.txt': b'1'})
+def test_a_file_changed_during_its_upload_is_not_remembered_as_sent(tmp_path, cache):
     path = tmp_path / 'a.zip'
-    path.write_bytes(content)
+    path.write_bytes(zip_of({'a.txt': b'1'}))
     api = FakeApi()
-    before = api.store('1', zip_of({'a.txt': b'0'}))
-    want = desired_file(path)
-    uploads = decision(api, cache)
-    key = uploads.before_upload(want.archive)
-    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
-    uploads.record_upload(before, api.store('1', content), want.archive, key)
-    again = desired_file(path)
-    decision(api, cache)._learn_local_sha256(again.archive)
-    assert again.archive.sha256_known
+    _before, after = uploaded(api, cache, path, change_during=zip_of({'a.txt': b'2'}))
+    assert decision(api, cache).decide(after, desired_file(path))[0] is True  # the server holds '1', the file is '2'
+    assert api.downloads == ['1']
 
 
-def test_a_file_changed_during_its_upload_is_not_cached_as_sent(tmp_path, cache):
-    content = zip_of({'a.txt': b'1'})
-    path = tmp_path / 'a.zip'
-    path.write_bytes(content)
+def test_a_directory_upload_remembers_the_content_of_the_zip_that_was_sent(tmp_path, cache):
+    tree = make_tree(tmp_path / 'synonyms')
     api = FakeApi()
-    before = api.store('1', zip_of({'a.txt': b'0'}))
-    want = desired_file(path)
+    want = DesiredExtension('ext', file=str(tree))
+    want.validate(workdir=str(tmp_path))
+    before = api.store('1', b'PK\x05\x06' + bytes(18))
     uploads = decision(api, cache)
-    key = uploads.before_upload(want.archive)
-    want.archive.sent_sha256 = hashlib.sha256(content).hexdigest()
-    path.write_bytes(zip_of({'a.txt': b'2'}))  # rewritten while it was being sent
-    uploads.record_upload(before, api.store('1', content), want.archive, key)
-    again = desired_file(path)
-    decision(api, cache)._learn_local_sha256(again.archive)
-    assert not again.archive.sha256_known
+    after = api.store('1', open(want.archive.path, 'rb').read())
+    uploads.record_upload(before, after, want.archive, uploads.before_upload(want.archive))
+    again = DesiredExtension('ext', file=str(tree))
+    again.validate(workdir=str(tmp_path))
+    assert decision(api, cache).decide(after, again)[0] is False
+    (tree / 'readme.txt').write_bytes(b'changed\n')
+    changed = DesiredExtension('ext', file=str(tree))
+    changed.validate(workdir=str(tmp_path))
+    assert decision(api, cache).decide(after, changed)[0] is True
+    assert api.downloads == []
