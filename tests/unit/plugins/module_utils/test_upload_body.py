@@ -25,7 +25,7 @@ def drain(body, block=65536):
         chunk = body.read(block)
         if not chunk:
             return b''.join(sent)
-        sent.append(chunk)
+        sent.append(bytes(chunk))  # a raw body hands out views of one reused buffer
 
 
 def test_a_raw_body_is_the_file_with_its_length_and_type(archive):
