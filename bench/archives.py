@@ -6,7 +6,6 @@ import zipfile
 import zlib
 
 
-
 def small_zips(directory, count, prefix):
     """`count` distinct small bundles (real zip files); returns their paths."""
     os.makedirs(directory, exist_ok=True)

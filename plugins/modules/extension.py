@@ -95,7 +95,7 @@ options:
         directory C(ansible-playbook) or C(ansible) was started from (not the playbook's or role's directory). In a
         playbook, build the path from C({{ playbook_dir }}) or C({{ role_path }}) to be independent of it.
       - It may also name a directory. The module then zips the directory itself (sorted entries, fixed timestamps and
-        permissions) and compares its B(content) with the server's copy, not the archive's bytes: the same files with
+        permissions) and compares its B(content) with the server's copy, not the archive's bytes. The same files with
         the same names count as identical, however the stored zip was compressed, dated or ordered, so an unchanged tree
         is never uploaded again, also from a controller whose zlib compresses differently. This keeps bundles as plain
         files in version control.
@@ -127,7 +127,7 @@ options:
   upload_mode:
     description:
       - How O(file) is sent. V(multipart) is the C(multipart/form-data) body of ECE's API reference, the archive in
-        part C(file). V(raw) sends the archive itself as the body with C(Content-Type: application/zip), as Elastic's
+        part C(file). V(raw) sends the archive itself as the body, with the content type C(application/zip), as Elastic's
         guide does with C(curl -T), for proxies and firewalls that refuse multipart bodies.
       - Either way the archive is streamed from disk, so memory use does not grow with its size.
     type: str

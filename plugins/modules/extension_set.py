@@ -84,7 +84,7 @@ options:
       upload_mode:
         description:
           - How O(extensions[].file) is sent, V(multipart) (C(multipart/form-data), part C(file)) or V(raw) (the archive
-            as the body, C(Content-Type: application/zip), as C(curl -T)). See M(ece.platform.extension).
+            as the body, content type C(application/zip), as C(curl -T)). See M(ece.platform.extension).
         type: str
         choices: [multipart, raw]
         default: multipart

@@ -384,7 +384,8 @@ def test_reset_fault_drops_the_connection(client, emu, make_zip):
     with pytest.raises(requests.ConnectionError):
         client.upload(ext['id'], make_zip())
     assert 'file_metadata' not in client.get(ext['id']).json()
-    assert emu.requests_log()[-2] == {'method': 'PUT', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': '', 'status': 0, 'body_sha256': None, 'content_type': None}
+    assert emu.requests_log()[-2] == {'method': 'PUT', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': '', 'status': 0,
+                                      'body_sha256': None, 'content_type': None}
     assert client.upload(ext['id'], make_zip())['file_metadata']['size'] > 0
 
 

@@ -46,9 +46,9 @@ class FakeApi:
 
     def store(self, ext_id, content, keep_date=None):
         self.stored[ext_id] = content
-        date = keep_date or '2026-12-06T05:00:%02d.%03dZ' % divmod(next(CLOCK), 1000)[::-1]
-        return dict(id=ext_id, name='ext-%s' % ext_id, file_metadata=dict(size=len(content), last_modified_date=date,
-                                                                           url='https://files/%s.zip' % ext_id))
+        date = keep_date or '2026-12-06T05:%02d:00.000Z' % next(CLOCK)  # every upload a new date, as on ECE
+        metadata = dict(size=len(content), last_modified_date=date, url='https://files/%s.zip' % ext_id)
+        return dict(id=ext_id, name='ext-%s' % ext_id, file_metadata=metadata)
 
     def download_stored(self, extension, consume):
         self.downloads.append(extension['id'])
