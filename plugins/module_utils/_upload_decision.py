@@ -85,6 +85,10 @@ class UploadDecision:
         archive = desired.archive
         name = current.get('name')
         needed, known, same_content = self._needed(current, desired, name)
+        if same_content == 'source' and with_sha256:
+            # The stored archive is this very file: in diff mode its digest is the local one (computed for `after` anyway).
+            known['sha256'] = archive.sha256
+            same_content = False
         # Same content in other bytes: nothing changes on the server, so the diff shows nothing either.
         after = dict(known) if same_content and not needed else archive.summary(with_sha256=with_sha256)
         return needed, known, after
@@ -107,7 +111,7 @@ class UploadDecision:
         if 'sha256' not in digests and digests.get('source') == _source_of(local_key):
             self.note('extension %s: the stored archive is what this module uploaded from %s, which has not changed since '
                       '(digest cache): nothing downloaded or hashed' % (name, archive.path))
-            return False, known, False
+            return False, known, 'source'
         local_from_cache = self._learn_local_sha256(archive, local_key)
         server = digests.get('sha256')
         if server is not None:

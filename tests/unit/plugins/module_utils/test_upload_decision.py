@@ -321,3 +321,14 @@ def test_a_directory_upload_remembers_the_content_of_the_zip_that_was_sent(tmp_p
     changed.validate(workdir=str(tmp_path))
     assert decision(api, cache).decide(after, changed)[0] is True
     assert api.downloads == []
+
+
+def test_in_diff_mode_the_stored_archive_known_as_the_uploaded_file_shows_its_digest(tmp_path, cache):
+    path = tmp_path / 'a.zip'
+    path.write_bytes(zip_of({'a.txt': b'1'}))
+    api = FakeApi()
+    _before, after = uploaded(api, cache, path)
+    needed, known, shown = decision(api, cache).decide(after, desired_file(path), with_sha256=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert needed is False and known == shown == {'size': len(path.read_bytes()), 'sha256': digest}
+    assert api.downloads == []
