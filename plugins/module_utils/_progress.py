@@ -13,6 +13,7 @@ Events and their fields (all optional but `event`):
 - 'upload_done': name, sent, total, elapsed
 - 'plan_step': deployment, attempt_id, step_id, status, message, elapsed
 - 'plan_done': deployment, attempt_id, status, elapsed
+- 'note': text (how a decision was made, e.g. a digest from the cache; shown at -vvv)
 """
 
 from __future__ import annotations

@@ -54,6 +54,13 @@ def _entries(root, option='file'):
     return sorted(found)
 
 
+def tree_entries(directory, option='file'):
+    """What a zip of `directory` holds: (archive name, path, is_dir), sorted; the same checks as build_zip."""
+    entries = _entries(directory, option)
+    _check_names(directory, entries, option)
+    return entries
+
+
 def _link_target(root, real_root, path, archive_name, option):
     """The real path a symbolic link in the bundle directory leads to; fails unless it exists inside the directory."""
     where = 'Option %s: directory %r holds the symbolic link %s' % (option, root, _printable(archive_name))

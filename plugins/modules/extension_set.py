@@ -97,6 +97,14 @@ options:
         description: Upload O(extensions[].file) even when the server's copy is identical.
         type: bool
         default: false
+      upload_mode:
+        description:
+          - How O(extensions[].file) is sent, V(multipart) (C(multipart/form-data), part C(file)) or V(raw) (the archive
+            as the body, content type C(application/zip), as C(curl -T)). See M(ece.platform.extension).
+        type: str
+        choices: [multipart, raw]
+        default: multipart
+        version_added: 0.3.0
   exclusive:
     description:
       - Also delete every extension on the server that O(extensions) does not name.

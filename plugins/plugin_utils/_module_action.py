@@ -138,7 +138,8 @@ class EceModuleAction(ActionBase):
         self._update_module_args(self._task.action, module_args, task_vars)
         environment = {}
         self._compute_environment_string(environment)
-        previous = _progress.set_reporter(DisplayReporter(display.display, task_vars.get('inventory_hostname', 'localhost')))
+        previous = _progress.set_reporter(DisplayReporter(display.display, task_vars.get('inventory_hostname', 'localhost'),
+                                                          verbose=display.vvv))
         try:
             output = run_main(main, module_args, environment)
         finally:

@@ -27,8 +27,10 @@ def _size(count):
 class DisplayReporter:
     """A `_progress` reporter that prints through `show(line)` (Ansible's display) for `host`."""
 
-    def __init__(self, show, host, clock=time.monotonic):
+    def __init__(self, show, host, clock=time.monotonic, verbose=None):
         self._show = show
+        # Lines for -vvv (how a decision was made); Display.vvv prints them only at that verbosity.
+        self._verbose = verbose
         self._host = host
         self._clock = clock
         self._last_line = {}
@@ -52,6 +54,10 @@ class DisplayReporter:
             return False
         self._last_line[key] = now
         return True
+
+    def _on_note(self, fields):
+        if self._verbose is not None and fields.get('text'):
+            self._verbose('%s: %s' % (self._host, fields['text']))
 
     def _on_upload(self, fields):
         elapsed = fields.get('elapsed') or 0.0

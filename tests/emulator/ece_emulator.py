@@ -76,7 +76,10 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   {"switch": value or "default"|"flipped", ...}; reset restores
                                                   the reading the emulator started with
   GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
-  GET  /_emulator/file_requests                   the recorded archive downloads
+  GET  /_emulator/file_requests                   the recorded archive downloads (304 for a conditional GET
+                                                  that found the same archive)
+  POST /_emulator/uploads, GET /_emulator/uploads {"keep_last_modified_date": bool}: whether a re-upload keeps
+                                                  the stored archive's last_modified_date (default false)
   POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?, "kibana"?,
                                                   "enabled_built_in_plugins"?, "tags"? ({key: value}),
                                                   "template_id"?}: create a deployment; a list of those, or

@@ -114,10 +114,12 @@ class RequestLog:
         self._api = collections.deque(maxlen=MAX_LOG)
         self._files = collections.deque(maxlen=MAX_LOG)
 
-    def api(self, method, path, query, status, body_sha256):
-        """Record one /api/v1 request. `body_sha256` is None (JSON null) when no body byte arrived."""
+    def api(self, method, path, query, status, body_sha256, content_type=None):  # pylint: disable=too-many-arguments
+        """Record one /api/v1 request. `body_sha256` is None (JSON null) when no body byte arrived;
+        `content_type` is the request's Content-Type header, None when it had none."""
         with self._lock:
-            self._api.append({'method': method, 'path': path, 'query': query, 'status': status, 'body_sha256': body_sha256})
+            self._api.append({'method': method, 'path': path, 'query': query, 'status': status, 'body_sha256': body_sha256,
+                              'content_type': content_type})
 
     def file(self, method, path, authorization_sent, status):
         """Record one archive download; only whether credentials were sent, never their value."""

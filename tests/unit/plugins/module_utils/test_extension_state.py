@@ -169,6 +169,14 @@ def test_create_with_file_uploads_after_the_metadata(archive_file):
     assert result['diff']['after']['file'] == {'size': len(content), 'sha256': hashlib.sha256(content).hexdigest()}
 
 
+@pytest.mark.parametrize('mode', ['multipart', 'raw'])
+def test_the_upload_goes_in_the_mode_asked_for(archive_file, mode):
+    path, _content = archive_file
+    api = FakeExtensionsApi()
+    run(api, desired(extension_type='bundle', version='8.*', file=path, upload_mode=mode))
+    assert api.upload_modes == [mode]
+
+
 def test_unknown_id_cannot_be_created():
     api = FakeExtensionsApi(extension('1'))
     with pytest.raises(EceError, match='No extension has id 99') as caught:
