@@ -12,6 +12,7 @@ version (a conflict means: read again, recompute, bounded). Then wait for the at
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
     Attachable,
@@ -58,7 +59,7 @@ def parse_items(items):
         if unknown:
             raise EceError('%s has unknown key%s %s; the keys are %s.'
                            % (where, 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(ITEM_KEYS)))
-        clean = {}
+        clean: dict[str, str | None] = {}
         for key in ITEM_KEYS:
             value = item.get(key)
             if value is not None and not isinstance(value, bool) and str(value).strip():
@@ -116,6 +117,7 @@ class DeploymentExtensions:
         self.clock = clock
         self.sleep = sleep
         self.check_mode = deployments.check_mode
+        self.deployment_id: str | None = None  # known after the first read
 
     def run(self):
         params = self.params
@@ -172,7 +174,7 @@ class DeploymentExtensions:
 
     # Reading
 
-    def _read(self, find=False):
+    def _read(self, find: bool = False) -> tuple[dict, Any, dict]:
         if find:
             deployment, version = self.deployments.find(self.params['deployment'], history=True)
         else:

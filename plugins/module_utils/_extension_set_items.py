@@ -51,7 +51,9 @@ def desired_items(items, workdir=None):
     The error carries `invalid` ({index, name, id, msg} per bad item) for callers that report per item.
     """
     validator = ArgumentSpecValidator(extension_options(), **EXTENSION_RULES)
-    desired, invalid, seen = [], [], {}
+    desired: list[DesiredExtension] = []
+    invalid: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
         label = item_label(index, item)
         problems, params = _argument_problems(validator, item)
@@ -63,7 +65,7 @@ def desired_items(items, workdir=None):
                                 msg='%s: %s.' % (label, '; '.join(p.rstrip('.') for p in problems))))
             continue
         entry = DesiredExtension.from_params(params)
-        key = ('id', str(entry.id)) if entry.id is not None else ('name', entry.name)
+        key = ('id', str(entry.id)) if entry.id is not None else ('name', str(entry.name))
         try:
             if key in seen:
                 raise EceError('the same extension (%s %s) is listed twice, as extensions[%d] too; list it once.'

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from typing import Any, Iterator
 
 from ansible.module_utils.basic import AnsibleModule
 
-_module_class = contextvars.ContextVar('ece_platform_module_class', default=None)
+_module_class: contextvars.ContextVar[Any] = contextvars.ContextVar('ece_platform_module_class', default=None)
 
 
-def module_class():
+def module_class() -> Any:
     """The class ece_module() instantiates: the look-alike during a controller-side run, else AnsibleModule."""
     return _module_class.get() or AnsibleModule
 
 
 @contextlib.contextmanager
-def module_class_set(cls):
+def module_class_set(cls: Any) -> Iterator[None]:
     """Within this block (in this thread), modules are built with `cls`."""
     token = _module_class.set(cls)
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from typing import Any, NoReturn, Optional
 
 try:
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -34,14 +35,14 @@ class ModuleExit(BaseException):
     does not stop it either.
     """
 
-    def __init__(self, result):
+    def __init__(self, result: dict) -> None:
         super().__init__()
         self.result = result
 
 
-def no_log_values(spec, params):
+def no_log_values(spec: dict, params: dict) -> set[str]:
     """The values of the options that `spec` marks no_log (in sub-options too), as strings to mask."""
-    found = set()
+    found: set[str] = set()
     for name, option in spec.items():
         value = params.get(name)
         if value is None:
@@ -56,7 +57,7 @@ def no_log_values(spec, params):
     return found
 
 
-def _leaves(value):
+def _leaves(value: Any) -> set[str]:
     if isinstance(value, dict):
         return {text for item in value.values() for text in _leaves(item)}
     if isinstance(value, (list, tuple, set)):
@@ -73,22 +74,23 @@ class ControllerModule:
     the result carries `invocation.module_args`, as ansible-core's INJECT_INVOCATION decides).
     """
 
-    settings = None  # set on a subclass per run by ControllerModule.for_task()
-    instances = None  # the objects that subclass made, so that the action plugin can clean up after them
+    settings: dict[str, Any] = {}  # set on a subclass per run by ControllerModule.for_task()
+    instances: list[ControllerModule] = []  # the objects that subclass made, so that the action plugin can clean up after them
 
     @classmethod
-    def for_task(cls, **settings):
+    def for_task(cls, **settings: Any) -> type[ControllerModule]:
         """A subclass bound to one task's settings, for module_class_set(); ece_module() then instantiates it."""
         return type('ControllerModuleForTask', (cls,), dict(settings=settings, instances=[]))
 
-    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, required_one_of=None,
-                 required_if=None, required_by=None, supports_check_mode=False, **_ignored):
+    def __init__(self, argument_spec: dict, mutually_exclusive: Any = None, required_together: Any = None,
+                 required_one_of: Any = None, required_if: Any = None, required_by: Any = None,
+                 supports_check_mode: bool = False, **_ignored: Any) -> None:
         settings = self.settings
         self.instances.append(self)
         self._name = settings['name']
         self._invocation = settings.get('invocation', True)
-        self._warnings = []
-        self._tmpdir = None
+        self._warnings: list[str] = []
+        self._tmpdir: Optional[str] = None
         self.check_mode = bool(settings.get('check_mode'))
         self._diff = bool(settings.get('diff'))
         self.supports_check_mode = supports_check_mode
@@ -110,31 +112,31 @@ class ControllerModule:
             self.exit_json(skipped=True, msg='remote module (%s) does not support check mode' % self._name)
 
     @property
-    def tmpdir(self):
+    def tmpdir(self) -> str:
         """A private directory for this run, removed by cleanup() when the run ends (as a module process removes its own)."""
         if self._tmpdir is None:
             self._tmpdir = tempfile.mkdtemp(prefix='ece-platform-')
         return self._tmpdir
 
-    def cleanup(self):
+    def cleanup(self) -> None:
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
 
-    def warn(self, warning):
+    def warn(self, warning: str) -> None:
         if not isinstance(warning, str):
             raise TypeError('warn requires a string, not %s' % type(warning))
         self._warnings.append(warning)
 
-    def exit_json(self, **kwargs):
+    def exit_json(self, **kwargs: Any) -> NoReturn:
         self._exit(kwargs)
 
-    def fail_json(self, msg, **kwargs):
+    def fail_json(self, msg: Any, **kwargs: Any) -> NoReturn:
         kwargs.pop('exception', None)  # a traceback for a module process's output; the action shows its own
         kwargs.update(failed=True, msg=str(msg))
         self._exit(kwargs)
 
-    def _exit(self, result):
+    def _exit(self, result: dict) -> NoReturn:
         if self._invocation:
             result.setdefault('invocation', dict(module_args=self.params))
         if self._warnings:

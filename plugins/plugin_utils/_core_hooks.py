@@ -12,24 +12,26 @@ hook in turn and check that fallback.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ansible_collections.ece.platform.plugins.plugin_utils import _controller_module
 
 
-def _imported(name):
+def _imported(name: str) -> Callable[[Any], bool]:
     return lambda action: getattr(_controller_module, name, None) is not None
 
 
-def _task_attributes(action):
+def _task_attributes(action: Any) -> bool:
     task = getattr(action, '_task', None)
     return all(hasattr(task, name) for name in ('args', 'action', 'check_mode', 'diff', 'async_val'))
 
 
-def _environment_method(action):
+def _environment_method(action: Any) -> bool:
     return callable(getattr(action, '_compute_environment_string', None))
 
 
 # (what ansible-core provides, how to tell it is there): the name is what -vvv shows when it is missing.
-HOOKS = (
+HOOKS: tuple[tuple[str, Callable[[Any], bool]], ...] = (
     ('ansible.module_utils.common.arg_spec.ArgumentSpecValidator', _imported('ArgumentSpecValidator')),
     ('ansible.module_utils.common.parameters.remove_values', _imported('remove_values')),
     ('ansible.module_utils.errors.UnsupportedError', _imported('UnsupportedError')),
@@ -39,6 +41,6 @@ HOOKS = (
 )
 
 
-def missing_hooks(action):
+def missing_hooks(action: Any) -> list[str]:
     """The names of HOOKS that this ansible-core lacks, for the action plugin instance `action`."""
     return [name for name, present in HOOKS if not present(action)]

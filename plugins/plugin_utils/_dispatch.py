@@ -12,6 +12,7 @@ controller's user, and synchronously. Every other case keeps the usual module pr
 from __future__ import annotations
 
 import os
+from typing import Any, Optional, Sequence
 
 LOCAL_CONNECTIONS = frozenset(('local', 'ansible.builtin.local', 'ansible.legacy.local'))
 
@@ -26,7 +27,7 @@ class SwitchError(ValueError):
     """The switch holds something that is not a boolean."""
 
 
-def switch_value(value, source):
+def switch_value(value: Any, source: str) -> Optional[bool]:
     """`value` of the variable or environment variable `source` as a bool; None when unset."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -40,7 +41,7 @@ def switch_value(value, source):
     raise SwitchError('%s must be a boolean (true or false), not %r.' % (source, value))
 
 
-def other_interpreter(interpreter, controller_python):
+def other_interpreter(interpreter: Any, controller_python: str) -> bool:
     """True when `interpreter` (ansible_python_interpreter, templated; None when unset) is another Python than the controller's.
 
     Interpreter discovery (auto, auto_silent, ...) is no explicit choice. The same file, reached through
@@ -58,8 +59,9 @@ def other_interpreter(interpreter, controller_python):
     return not (os.path.dirname(chosen) == os.path.dirname(ours) and os.path.realpath(chosen) == os.path.realpath(ours))
 
 
-def module_process_reason(connection, become, async_seconds, switch_var, switch_env, libraries_missing,
-                          interpreter=None, controller_python=None, hooks_missing=()):
+def module_process_reason(connection: Optional[str], become: bool, async_seconds: Any, switch_var: Any, switch_env: Optional[str],
+                          libraries_missing: Sequence[str], interpreter: Any = None, controller_python: Optional[str] = None,
+                          hooks_missing: Sequence[str] = ()) -> Optional[str]:
     """Why the module must run in its own process, or None when it can run in the worker process.
 
     connection: the task's connection plugin name (after delegation); become: whether the task

@@ -20,6 +20,7 @@ import contextlib
 import importlib
 import os
 import sys
+from typing import Any, Callable, Iterator, Optional
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
@@ -35,7 +36,7 @@ from ansible_collections.ece.platform.plugins.plugin_utils._progress_display imp
 display = Display()
 
 
-def missing_libraries():
+def missing_libraries() -> list[str]:
     """The libraries the modules need that the controller's Python lacks."""
     # pylint: disable=import-outside-toplevel
     from ansible_collections.ece.platform.plugins.module_utils._client import HAS_REQUESTS
@@ -43,7 +44,7 @@ def missing_libraries():
     return [name for name, present in (('requests', HAS_REQUESTS), ('requests-toolbelt', HAS_TOOLBELT)) if not present]
 
 
-def module_package(action_package):
+def module_package(action_package: str) -> str:
     """`ansible_collections.<ns>.<name>.plugins.action.<module>` -> the module's Python name."""
     head, sep, name = action_package.rpartition('.plugins.action.')
     if not sep:
@@ -52,7 +53,7 @@ def module_package(action_package):
 
 
 @contextlib.contextmanager
-def task_environment(extra):
+def task_environment(extra: dict) -> Iterator[None]:
     """os.environ plus the task's `environment:` for the run (env fallbacks, proxies, CA bundle); only those keys are put back after."""
     saved = {key: os.environ.get(key) for key in map(str, extra)}
     os.environ.update((str(key), str(value)) for key, value in extra.items())
@@ -72,7 +73,7 @@ class EceModuleAction(ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # The strategy loads each action plugin class in ansible-playbook's main process before it forks the
         # task's worker: importing the module (and requests) here lets every later worker inherit them, so a
@@ -82,12 +83,12 @@ class EceModuleAction(ActionBase):
         except ImportError:
             pass  # _module_main() tries again in the worker and says at -vvv why the module process runs
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Any = None, task_vars: Optional[dict] = None) -> dict:
         task_vars = task_vars or {}
         main, reason = None, self._module_process_reason(task_vars)
         if reason is None:
             main, reason = self._module_main()
-        if reason is not None:
+        if main is None or reason is not None:
             display.vvv('%s: running the module in its own process: %s' % (self._task.action, reason),
                         host=self._play_context.remote_addr)
             return self._run_module_process(tmp, task_vars)
@@ -97,7 +98,7 @@ class EceModuleAction(ActionBase):
         result.update(self._run_in_process(main, task_vars))
         return result
 
-    def _module_process_reason(self, task_vars):
+    def _module_process_reason(self, task_vars: dict) -> Optional[str]:
         switch_var = task_vars.get(SWITCH_VARIABLE)
         if switch_var is not None:
             switch_var = self._templar.template(switch_var)
@@ -120,10 +121,10 @@ class EceModuleAction(ActionBase):
             raise AnsibleActionFail('%s Set it to false to run the modules of ece.platform in their own process, '
                                     'or leave it unset.' % exc) from None
 
-    def _connection_name(self):
+    def _connection_name(self) -> Optional[str]:
         return getattr(self._connection, 'transport', None) or getattr(self._connection, '_load_name', None)
 
-    def _module_main(self):
+    def _module_main(self) -> tuple[Optional[Callable[[], Any]], Optional[str]]:
         """(main, None), or (None, why not) when the module cannot be imported on the controller."""
         name = module_package(type(self).__module__)
         try:
@@ -132,14 +133,14 @@ class EceModuleAction(ActionBase):
             return None, 'its module %s cannot be imported on the controller (%s)' % (name, exc)
         return module.main, None
 
-    def _run_module_process(self, tmp, task_vars):
+    def _run_module_process(self, tmp: Any, task_vars: dict) -> dict:
         """The module the usual way: ansible-core's own `normal` action, for this task."""
         normal = self._shared_loader_obj.action_loader.get(
             'ansible.legacy.normal', task=self._task, connection=self._connection, play_context=self._play_context,
             loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
         return normal.run(tmp, task_vars)
 
-    def _invocation_wanted(self, task_vars):
+    def _invocation_wanted(self, task_vars: dict) -> bool:
         """Whether a module result carries `invocation` (ansible-core 2.21's INJECT_INVOCATION; always before it)."""
         from ansible import constants  # pylint: disable=import-outside-toplevel
         try:
@@ -147,8 +148,8 @@ class EceModuleAction(ActionBase):
         except AnsibleError:
             return True  # ansible-core before 2.21 has no such setting: modules always add it
 
-    def _run_in_process(self, main, task_vars):
-        environment = {}
+    def _run_in_process(self, main: Callable[[], Any], task_vars: dict) -> dict:
+        environment: dict[str, Any] = {}
         self._compute_environment_string(environment)
         module_cls = ControllerModule.for_task(
             name=getattr(self._task, 'resolved_action', None) or self._task.action, args=self._task.args, check_mode=self._task.check_mode,
