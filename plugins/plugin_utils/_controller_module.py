@@ -16,6 +16,8 @@ action plugin instead: check mode, diff mode and the module name.
 
 from __future__ import annotations
 
+import datetime
+import json
 import shutil
 import tempfile
 from typing import Any, NoReturn, Optional
@@ -55,6 +57,22 @@ def no_log_values(spec: dict, params: dict) -> set[str]:
                 if isinstance(item, dict):
                     found.update(no_log_values(sub_spec, item))
     return found
+
+
+def as_json_data(result: dict) -> dict:
+    """`result` as the controller reads it from a module process's JSON output: tuples become lists, sets sorted
+    lists, bytes text, dates ISO 8601; and no object of the module's run is shared with the task result."""
+    return json.loads(json.dumps(result, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    if isinstance(value, bytes):
+        return value.decode('utf-8', errors='surrogateescape')
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    raise TypeError('Object of type %s is not JSON serializable' % type(value).__name__)
 
 
 def _leaves(value: Any) -> set[str]:
@@ -141,4 +159,4 @@ class ControllerModule:
             result.setdefault('invocation', dict(module_args=self.params))
         if self._warnings:
             result['warnings'] = list(self._warnings)
-        raise ModuleExit(remove_values(result, self._no_log_values))
+        raise ModuleExit(as_json_data(remove_values(result, self._no_log_values)))

@@ -67,6 +67,14 @@ def test_secrets_are_masked_in_results_and_invocation():
     assert result['invocation']['module_args']['api_key'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
+def test_the_result_is_json_data_as_from_a_module_process():
+    module = module_for({'host': 'h'}, invocation=False)
+    nested = {'list': [1]}
+    result = exit_of(lambda: module.exit_json(changed=False, pair=(1, 2), names={'b', 'a'}, raw=b'x', nested=nested))
+    assert result == {'changed': False, 'pair': [1, 2], 'names': ['a', 'b'], 'raw': 'x', 'nested': {'list': [1]}}
+    assert result['nested'] is not nested
+
+
 def test_invocation_only_when_asked_for():
     module = module_for({'host': 'h'}, invocation=False)
     assert 'invocation' not in exit_of(lambda: module.exit_json(changed=False))
