@@ -17,6 +17,7 @@ demo: venv
 	$(PYTHON) tools/demo.py
 
 # The venvs of the older ansible-core versions are steps of the suite (made next to other steps).
+# ECE_TEST_OFFLINE=false: the suite writes no stand-ins into ansible-test's cache (see tools/suite.py, OFFLINE).
 test: venv
 	$(PYTHON) tools/suite.py --steps $(STEPS) --setup-seconds .venv/.setup-seconds
 
