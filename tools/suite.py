@@ -299,9 +299,9 @@ NEEDS = {'sanity-2.19': 'venv-2.19', 'units-2.19': 'venv-2.19', 'integration-2.1
 # the lane `tools`.
 LANES = {
     'integration-module': ['integration-module'],
-    'integration': ['integration'],
     '2.19': ['venv-2.19', 'sanity-2.19', 'units-2.19', 'integration-2.19'],
     '2.20': ['venv-2.20', 'sanity-2.20', 'units-2.20', 'integration-2.20'],
+    'integration': ['integration'],
     '2.21': ['sanity', 'units'],
     'tools': ['emulator', 'mypy', 'extra-checks', 'package', 'docs', 'lint'],
 }
@@ -386,8 +386,9 @@ def setup_rows(path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--steps', default=','.join(STEPS), help='comma-separated subset of: ' + ', '.join(STEPS))
-    # One lane more than cores: much of a cold run waits on downloads and on starting processes.
-    parser.add_argument('--jobs', type=int, default=(os.cpu_count() or 1) + 1,
+    # Two lanes more than cores: much of a cold run waits on downloads, on starting processes and, in the
+    # integration lanes, on plan changes the targets poll; the four longest lanes then start at once.
+    parser.add_argument('--jobs', type=int, default=(os.cpu_count() or 1) + 2,
                         help='lanes at once (default: %(default)s); 1 runs the steps one after another, output live')
     parser.add_argument('--setup-seconds', help='a file holding the seconds `make` spent on .venv, for the summary')
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)  # one step of a lane, no summary
