@@ -15,95 +15,35 @@ import time
 from typing import Any
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
-    Attachable,
-    attached_urls,
-    attachment_changes,
-    attempt_key,
     check_attachable,
     deployment_label,
     es_resource,
-    extension_lists,
-    known_attempts,
-    merge,
     plan_version,
-    plans_of,
-    running_attempt,
     running_plan,
-    stale_names,
-    update_body,
-    would_write,
 )
+from ansible_collections.ece.platform.plugins.module_utils._deployment_items import parse_items, replaced_urls, resolve
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, known_attempts, plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
+    attached_urls,
+    attachment_changes,
+    attachment_urls,
+    entry_names,
+    extension_lists,
+    merge,
+    stale_names,
+    update_body,
+)
+from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
+from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import with_strategy
 from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
 
-ITEM_KEYS = ('name', 'id', 'elasticsearch_version')
 MAX_CONFLICTS = 3
 # The same guard as extension_set's: an empty or misspelt variable must not strip a deployment of its extensions.
 EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would detach every plugin and bundle from the deployment '
                    '(and restart its Elasticsearch nodes). If that is meant, set allow_empty=true; otherwise check the variable '
                    'that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
-
-
-def parse_items(items):
-    """Option extensions as a list of {name, id, elasticsearch_version} (None when not given); fails on bad items."""
-    parsed = []
-    for index, item in enumerate(items or []):
-        where = 'extensions[%d]' % index
-        if isinstance(item, (str, int)) and not isinstance(item, bool):
-            item = {'name': str(item)}
-        if not isinstance(item, dict):
-            raise EceError('%s must be an extension name or a dict with name or id (and optionally elasticsearch_version), '
-                           'not %r.' % (where, item))
-        unknown = sorted(set(item) - set(ITEM_KEYS))
-        if unknown:
-            raise EceError('%s has unknown key%s %s; the keys are %s.'
-                           % (where, 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(ITEM_KEYS)))
-        clean: dict[str, str | None] = {}
-        for key in ITEM_KEYS:
-            value = item.get(key)
-            if value is not None and not isinstance(value, bool) and str(value).strip():
-                clean[key] = str(value).strip()
-            elif value is not None:
-                raise EceError('%s.%s must be a non-empty string, not %r.' % (where, key, value))
-            else:
-                clean[key] = None
-        if clean['name'] is None and clean['id'] is None:
-            raise EceError('%s needs name or id.' % where)
-        parsed.append(clean)
-    return parsed
-
-
-def resolve(items, listed, get_by_id, state):
-    """Attachables for the items, from the listed extensions (one read), else by id; fails on none or several.
-
-    Detaching needs no lookup to succeed: an id ECE does not know still names `repo://<id>`, and a name
-    that no extension carries is not attached.
-    """
-    resolved = []
-    for item in items:
-        if item['id'] is not None:
-            found = [ext for ext in listed if str(ext.get('id')) == item['id']] or [e for e in [get_by_id(item['id'])] if e]
-            if not found:
-                if state == 'absent':
-                    resolved.append(Attachable({'id': item['id'], 'name': item['name'] or item['id']}))
-                    continue
-                raise EceError('No extension has id %s. Check the id with ece.platform.extension_info.' % item['id'])
-            if item['name'] is not None and found[0].get('name') != item['name']:
-                raise EceError('Extension id %s is named %s, not %s; give the right name, or only the id.'
-                               % (item['id'], found[0].get('name'), item['name']))
-        else:
-            found = [ext for ext in listed if ext.get('name') == item['name']]
-            if len(found) > 1:
-                raise EceError('%d extensions are named %s (ids %s); give the id of the one you mean.'
-                               % (len(found), item['name'], ', '.join(sorted(str(e.get('id')) for e in found))))
-            if not found:
-                if state == 'absent':
-                    continue
-                raise EceError('No extension is named %s. Create it first (ece.platform.extension), or check the name with '
-                               'ece.platform.extension_info.' % item['name'])
-        resolved.append(Attachable(found[0], item['elasticsearch_version']))
-    return resolved
 
 
 class DeploymentExtensions:
@@ -117,10 +57,14 @@ class DeploymentExtensions:
         self.clock = clock
         self.sleep = sleep
         self.check_mode = deployments.check_mode
+        self.warned: set = set()
         self.deployment_id: str | None = None  # known after the first read
 
     def run(self):
         params = self.params
+        if not str(params['deployment'] or '').strip():
+            raise EceError('Option deployment is empty; give the id (32 hexadecimal characters) or the exact name of a '
+                           'deployment. Nothing was sent to ECE.')
         if params['exclusive'] and params['state'] == 'absent':
             raise EceError('Option exclusive works with state=present only (attach these, detach the rest); with state=absent '
                            'list the extensions to detach.')
@@ -128,13 +72,12 @@ class DeploymentExtensions:
             raise EceError(EMPTY_EXCLUSIVE)
         if params['wait_timeout'] < 0:
             raise EceError('Option wait_timeout must not be negative, not %s.' % params['wait_timeout'])
-        items = parse_items(params['extensions'])
+        items = parse_items(params['extensions'], params['state'])
         deadline = self.clock() + params['wait_timeout']
         deployment, version, resource = self._read(find=True)
         waiter = self._waiter(deployment, resource)
         deployment, version, resource = self._after_pending(deployment, version, resource, waiter, deadline)
         listed = self.extensions.list()
-        wanted = resolve(items, listed, self.extensions.get, params['state'])
         # Staleness looks at every attached extension, not only the listed ones.
         by_url = {ext.get('url') or 'repo://%s' % ext.get('id'): ext for ext in listed}
         conflicts = 0
@@ -142,27 +85,37 @@ class DeploymentExtensions:
             plan_info = plans_of(resource)
             base = self._base_plan(deployment, resource)
             es_version = plan_version(base)
+            label = deployment_label(deployment)
+            if params['state'] == 'present' and not es_version:
+                raise EceError('The plan of deployment %s names no Elasticsearch version, so the version of the extensions '
+                               'cannot be checked; nothing was changed.' % label)
+            # Resolved against this plan: the build that fits depends on the Elasticsearch version it runs.
+            wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base)
+            replaced = set()
             if params['state'] == 'present':
-                self._check(wanted, base, es_version, deployment)
-            new_plan = merge(base, wanted, params['state'], params['exclusive'], es_version)
+                self._check(wanted, es_version, deployment)
+                replaced = replaced_urls(items, wanted, listed, base, self._warn_once)
+            new_plan = merge(base, wanted, params['state'], params['exclusive'], es_version, replaced)
             stale = stale_names(base, running_attempt(plan_info), by_url, still_attached=attached_urls(new_plan))
             lists_change = new_plan != dict((k, v) for k, v in base.items() if k != 'transient')
             reload_due = params['reload'] == 'always' or (params['reload'] == 'stale' and bool(stale))
-            result = self._result(deployment, resource, base, new_plan, lists_change or reload_due, stale)
+            result = self._result(deployment, resource, base, new_plan, lists_change, reload_due, stale)
+            self._warn_renamed(base, new_plan, by_url, label)
             if not result['changed'] or self.check_mode:
                 if stale and params['reload'] == 'never':
                     self._warn_stale(deployment, stale)
                 return result
             known = known_attempts(plan_info)
             try:
-                self.deployments.update_plan(deployment['id'], update_body(resource, new_plan), version)
+                self.deployments.update_plan(deployment['id'], update_body(resource, with_strategy(new_plan, params.get('strategy'))),
+                                             version, label=label)
                 break
             except VersionConflict as exc:
                 conflicts += 1
                 if conflicts > MAX_CONFLICTS:
                     raise EceError('Deployment %s changed while this task updated it, %d times in a row; nothing was changed. '
                                    'Run the task again when nobody else changes the deployment. Last answer: %s'
-                                   % (deployment_label(deployment), conflicts, exc.msg), **exc.details) from None
+                                   % (label, conflicts, exc.msg), **exc.details) from None
                 fresh = self._read()
                 if went_through(plans_of(fresh[2]), known, new_plan):
                     # Our own update did arrive (a retry after a lost answer met the version it had bumped).
@@ -226,17 +179,33 @@ class DeploymentExtensions:
 
     # Deciding
 
-    def _check(self, wanted, base, es_version, deployment):
-        if not es_version:
-            raise EceError('The plan of deployment %s names no Elasticsearch version, so the version of the extensions cannot '
-                           'be checked; nothing was changed.' % deployment_label(deployment))
+    def _check(self, wanted, es_version, deployment):
+        # Every listed extension, also one already in the plan and whatever elasticsearch_version says (TRIAL B7):
+        # a plan change restarts the nodes, and a plugin built for another version would stop them from starting.
         for ext in wanted:
-            if not ext.file_metadata or would_write(base, ext, es_version):
-                check_attachable(ext, es_version, deployment)
+            check_attachable(ext, es_version, deployment)
 
-    def _result(self, deployment, resource, base, new_plan, changed, stale):
+    def _warn_renamed(self, base, new_plan, by_url, label):
+        """Warn for each detached plan entry whose label is not its extension's name now (left by a rename, TRIAL F2)."""
+        _attached, detached_urls = attachment_urls(base, new_plan)
+        labels = entry_names(base)
+        for url in detached_urls:
+            current = (by_url.get(url) or {}).get('name')
+            if current is not None and current != labels.get(url):
+                self._warn_once('The plan entry labelled %s of deployment %s is extension %s (%s) now, renamed after it '
+                                'was attached; it is detached.' % (labels.get(url), label, current, url))
+
+    def _result(self, deployment, resource, base, new_plan, lists_change, reload_due, stale):
         after = extension_lists(new_plan)
         attached, detached = attachment_changes(base, new_plan)
+        changed = lists_change or reload_due
+        reload_names = None
+        if changed and stale:
+            # Any plan change restarts the nodes, so it loads the new archives of the stale ones.
+            reload_names = list(stale)
+        elif reload_due:
+            # A reload without stale archives (reload=always) still restarts every node with every attached one.
+            reload_names = sorted(set(entry_names(new_plan).values()), key=str)
         return dict(
             changed=changed,
             deployment=dict(id=deployment.get('id'), name=deployment.get('name'), ref_id=resource.get('ref_id')),
@@ -244,8 +213,14 @@ class DeploymentExtensions:
             attached=attached, detached=detached,
             # Any plan change restarts the nodes, so it also loads the new archives of the stale ones.
             reloaded=list(stale) if changed else [],
-            diff=dict(before=extension_lists(base), after=after),
+            diff=plan_diff(base, new_plan, reload_names),
         )
+
+    def _warn_once(self, msg):
+        # Once per task, also when a conflict makes the task compute the change again.
+        if msg not in self.warned:
+            self.warned.add(msg)
+            self.warn(msg)
 
     def _warn_stale(self, deployment, stale):
         self.warn('The archive of %s %s changed after the running plan of deployment %s started, so its nodes still run the '

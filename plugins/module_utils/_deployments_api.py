@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: the deployments operations of the ECE API that extensions need.
 
-Reads are always sent, also in check mode. The one write, the plan update, is the write boundary:
-in check mode it sends nothing. Every update carries `?version=` with the resource version of the
+Reads are always sent, also in check mode. The writes, the plan update and the cancel of a pending
+plan, are the write boundary: in check mode they send nothing. Every update carries `?version=` with the resource version of the
 read it was computed from, so ECE refuses it (a conflict) instead of overwriting a change made
 in between; the caller then reads again and recomputes.
 """
@@ -28,8 +28,8 @@ def deployment_path(deployment_id):
     return '%s/%s' % (DEPLOYMENTS_PATH, quote(str(deployment_id), safe=''))
 
 
-def resource_path(deployment_id, ref_id):
-    return '%s/elasticsearch/%s' % (deployment_path(deployment_id), quote(str(ref_id), safe=''))
+def resource_path(deployment_id, ref_id, kind='elasticsearch'):
+    return '%s/%s/%s' % (deployment_path(deployment_id), quote(str(kind), safe=''), quote(str(ref_id), safe=''))
 
 
 class VersionConflict(EceError):
@@ -98,8 +98,11 @@ class DeploymentsApi:
 
     # The write: in check mode nothing is sent.
 
-    def update_plan(self, deployment_id, body, version):
-        """PUT the update guarded by `version`; raises VersionConflict when the deployment changed meanwhile."""
+    def update_plan(self, deployment_id, body, version, label=None):
+        """PUT the update guarded by `version`; raises VersionConflict when the deployment changed meanwhile.
+
+        `label` names the deployment in messages (`name (id ...)`), when the caller knows it.
+        """
         if self.check_mode:
             return None
         params = {'validate_only': 'false'}
@@ -107,11 +110,26 @@ class DeploymentsApi:
             params['version'] = version
         try:
             return self.client.request('PUT', deployment_path(deployment_id), json_body=body, params=params,
-                                       operation='Updating the plan of deployment %s' % deployment_id)
+                                       operation='Updating the plan of deployment %s' % (label or deployment_id))
         except EceApiError as exc:
             if exc.status == 409 or any(exc.has_code(code) for code in CONFLICT_CODES + PENDING_CODES):
                 raise VersionConflict(exc) from None
             raise
+
+    def cancel_pending(self, deployment_id, kind, ref_id, label=None):
+        """Cancel the pending plan attempt of one resource; in check mode nothing is sent."""
+        if self.check_mode:
+            return None
+        return self.client.request('DELETE', resource_path(deployment_id, ref_id, kind) + '/plan/pending',
+                                   params=_cancel_params(),
+                                   operation='Cancelling the pending plan of %s %s of deployment %s'
+                                   % (kind, ref_id, label or deployment_id))
+
+
+def _cancel_params():
+    # Graceful (force_delete=false), as the ECE UI cancels. ignore_missing: an attempt that ended between our read
+    # and this request is not an error; the caller reads its outcome afterwards (FLEET.md 5.1 [C]).
+    return {'force_delete': 'false', 'ignore_missing': 'true'}
 
 
 def _some_names(deployments, shown=10):

@@ -5,6 +5,12 @@
 
 from __future__ import annotations
 
+from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import deployment_label
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import plans_of, running_attempt
+from ansible_collections.ece.platform.plugins.module_utils._plan_diff import held_lists
+from ansible_collections.ece.platform.plugins.module_utils._plan_merge import ARRAYS, referenced_urls
+
 
 def read_extensions(api, extension_id=None, name=None, extension_type=None, include_deployments=False, urls=None):
     """The extensions matching every given filter; [] when none do (an unknown id included).
@@ -27,3 +33,27 @@ def read_extensions(api, extension_id=None, name=None, extension_type=None, incl
         # An extension deleted between the two reads is simply no longer there.
         matches = [ext for ext in detailed if ext is not None]
     return matches
+
+
+def deployment_uses(deployments, wanted):
+    """What option deployment adds to the result: (urls the deployment references, the extra result keys).
+
+    The keys are `deployment` (id, name) and `user_bundles`/`user_plugins`: every entry of the plan each
+    Elasticsearch resource runs, as the plan holds it (plain-URL entries too), with its `ref_id` and the
+    topology element it is listed in (`topology_element`, null at plan level).
+    """
+    if not str(wanted or '').strip():
+        raise EceError('Option deployment is empty; give the id (32 hexadecimal characters) or the exact name of a deployment, '
+                       'or leave the option out.')
+    deployment, _version = deployments.find(wanted)
+    lists: dict[str, list] = {array: [] for array in ARRAYS}
+    for resource in (deployment.get('resources') or {}).get('elasticsearch') or []:
+        attempt = running_attempt(plans_of(resource)) or {}
+        held = held_lists(attempt.get('plan') or {})
+        for array in ARRAYS:
+            lists[array].extend(dict(entry, ref_id=resource.get('ref_id'), topology_element=None) for entry in held[array])
+            for element in held['cluster_topology']:
+                lists[array].extend(dict(entry, ref_id=resource.get('ref_id'), topology_element=element['id'])
+                                    for entry in element[array])
+    extra = dict(deployment=dict(id=deployment.get('id'), name=deployment.get('name'), label=deployment_label(deployment)), **lists)
+    return referenced_urls(deployment), extra

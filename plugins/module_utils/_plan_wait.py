@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import attempt_key, find_ended, outcome
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, find_ended, outcome
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._progress import report
 

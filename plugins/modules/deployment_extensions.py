@@ -39,7 +39,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - C(before) and C(after) hold C(user_bundles) and C(user_plugins) of the plan.
+      - C(before) and C(after) hold C(user_bundles) and C(user_plugins) of the plan, the same lists of each topology
+        element that has any (C(cluster_topology)), and, after, C(reload) with the names a reload loads.
   idempotent:
     support: partial
     details:
@@ -49,6 +50,7 @@ options:
     description:
       - The deployment, by its id (32 hexadecimal characters) or by its exact name.
       - A name that several deployments carry fails and lists their ids.
+      - An empty value fails before any request.
     type: str
     required: true
   ref_id:
@@ -59,18 +61,28 @@ options:
   extensions:
     description:
       - The extensions to attach or detach. Each is the name of an extension (a string), or a dict with the keys
-        C(name) or C(id) (or both), and optionally C(elasticsearch_version).
+        C(name) or C(id) (or both), and optionally C(elasticsearch_version) and C(replaces).
       - They are looked up through the extensions API, which gives their type (a plugin goes into C(user_plugins), a
         bundle into C(user_bundles)) and their C(url) (V(repo://<id>)), the value the plan references them by.
-      - A name that no extension carries fails with O(state=present) and is ignored with O(state=absent); a name that
-        several extensions carry fails and lists their ids. With O(state=absent), an C(id) that ECE no longer knows
-        still detaches V(repo://<id>).
+      - A name that no extension carries fails with O(state=present). With O(state=absent) it detaches the plan entries
+        labelled with it (an entry keeps the name the extension had when it was attached; a warning says when the
+        extension was renamed since), and is otherwise ignored. With O(state=absent), an C(id) that ECE no longer
+        knows still detaches V(repo://<id>).
+      - When several extensions carry the name (one build of a plugin per Elasticsearch version), the one that fits
+        the deployment is chosen (version added in 0.3.0), a plugin whose C(version) equals the Elasticsearch version
+        of the plan, a bundle whose C(version) matches it (a wildcard such as V(8.*) included). When none or several fit,
+        the task fails before any write and lists the candidates with their ids and versions; give the C(id) then.
+        With O(state=absent), such a name detaches those of its extensions that the plan references.
       - C(elasticsearch_version) is the value of the plan entry and defaults to the extension's C(version). For a
-        plugin it must equal the Elasticsearch version of the plan; for a bundle it may also be a wildcard that
-        matches it, such as V(8.*) or V(*). An entry already in the plan keeps its value unless C(elasticsearch_version)
-        is given, or its value no longer matches the plan.
+        bundle it may also be a wildcard that matches the plan's version, such as V(8.*) or V(*). An entry already in
+        the plan keeps its value unless C(elasticsearch_version) is given, or its value no longer matches the plan.
+      - C(replaces) (version added in 0.3.0) is a list of extension names or ids, or plan entry labels. Their plan
+        entries are detached in the same plan change that attaches this item (one update, so the deployment never
+        runs with neither or both). A name stands for every extension of that name, except the item itself. Only
+        with O(state=present). A reference that matches no extension and no plan entry gets a warning.
       - With O(state=present), an extension must have an archive (C(file_metadata)), and its version must match the
-        Elasticsearch version of the plan; else the task fails before anything is sent, naming both versions.
+        Elasticsearch version of the plan, also when it is already attached; a plugin's own C(version) must equal it
+        whatever C(elasticsearch_version) says. Else the task fails before anything is sent, naming both versions.
     type: list
     elements: raw
     default: []
@@ -107,10 +119,23 @@ options:
     type: str
     choices: [never, stale, always]
     default: never
+  strategy:
+    description:
+      - How ECE applies this plan change, sent in C(plan.transient.strategy) of this change only. Unset, ECE's default.
+      - V(autodetect) lets ECE choose; V(grow_and_shrink) creates new instances, moves the data and removes the old ones
+        (the safest, slow on big clusters); V(rolling_grow_and_shrink) does that one instance at a time.
+      - V(rolling) changes the instances in place, one at a time (C(group_by) C(__name__)); V(rolling_zone) one zone at
+        a time (C(group_by) C(logical_zone_name)); V(rolling_all) all at once (C(group_by) C(__all__), the fastest, with
+        downtime).
+      - Not used when no plan change is needed, and not part of the comparison that decides whether one is.
+    type: str
+    choices: [autodetect, grow_and_shrink, rolling_grow_and_shrink, rolling, rolling_zone, rolling_all]
+    version_added: 0.3.0
   wait:
     description:
       - Wait until the plan change has ended, and fail if it failed.
-      - With V(false), the task returns once ECE accepted the change, with RV(plan.status=pending).
+      - With V(false), the task returns once ECE accepted the change, with RV(plan.status=pending). A later
+        M(ece.platform.deployment_plan) task waits for it (or cancels it) and reports its outcome.
       - A plan change already pending at the start is always waited for (ECE accepts no other one meanwhile).
     type: bool
     default: true
@@ -123,13 +148,15 @@ options:
     default: 1800
 notes:
   - The plan entries are written at the plan level (C(plan.elasticsearch)). An extension listed in a topology element
-    counts as attached, and O(state=absent) or O(exclusive=true) removes it there too.
+    counts as attached, and O(state=absent), O(exclusive=true) or C(replaces) removes it there too. The entry that
+    replaces it is written at the plan level.
   - The update sends this Elasticsearch resource only, with C(prune_orphans=false), so the deployment's other
     resources stay as they are. C(transient) settings of the plan read are not sent again.
   - Long plan changes can run under C(async) with C(poll), for example C(async=3600) and C(poll=30).
   - Elastic recommends creating a new extension rather than changing the archive of one in use; O(reload=stale)
     is for when you changed it anyway.
 seealso:
+  - module: ece.platform.deployment_plan
   - module: ece.platform.extension
   - module: ece.platform.extension_info
   - name: ECE deployments API
@@ -168,6 +195,25 @@ EXAMPLES = r'''
     reload: stale
   async: 3600
   poll: 30
+
+- name: Swap a faulty build for a fixed one in one plan change, one instance at a time
+  ece.platform.deployment_extensions:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+    deployment: search-prod
+    extensions:
+      - name: analysis-custom-fixed
+        replaces: [analysis-custom]
+    strategy: rolling
+
+- name: Attach by name the build of a plugin that fits each deployment's Elasticsearch version
+  ece.platform.deployment_extensions:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+    deployment: "{{ item }}"
+    extensions: [analysis-custom]
+    wait: false
+  loop: [search-prod, search-staging]
 
 - name: Detach an extension
   ece.platform.deployment_extensions:
@@ -280,7 +326,12 @@ plan:
       type: str
       returned: when RV(plan.status=error)
 diff:
-  description: C(before) and C(after), each with the C(user_bundles) and C(user_plugins) of the plan.
+  description:
+    - C(before) and C(after), each with the C(user_bundles) and C(user_plugins) of the plan (plan level) and
+      C(cluster_topology), the C(id), C(user_bundles) and C(user_plugins) of each topology element that lists an
+      extension on either side (left out when none does).
+    - When the change reloads extensions (a rolling restart, O(reload)), C(after) has C(reload), the names it loads (version added in 0.3.0).
+    - Topology elements in the diff were added in version 0.3.0.
   returned: in diff mode
   type: dict
 status:
@@ -312,6 +363,7 @@ from ansible_collections.ece.platform.plugins.module_utils._argspec import clien
 from ansible_collections.ece.platform.plugins.module_utils._deployment_extensions import DeploymentExtensions
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
+from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import CHOICES as STRATEGY_CHOICES
 
 
 def main():
@@ -324,6 +376,7 @@ def main():
             exclusive=dict(type='bool', default=False),
             allow_empty=dict(type='bool', default=False),
             reload=dict(type='str', choices=['never', 'stale', 'always'], default='never'),
+            strategy=dict(type='str', choices=list(STRATEGY_CHOICES)),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=1800),
         ),

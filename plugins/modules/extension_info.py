@@ -56,7 +56,9 @@ options:
         name. Those are the extensions that a running, current or pending plan of one of its Elasticsearch resources
         references.
       - A deployment that ECE does not know fails the task; a name that several deployments carry fails and lists
-        their ids.
+        their ids. An empty value fails before any request.
+      - The result then also holds RV(deployment), RV(user_bundles) and RV(user_plugins), the entries of the plan the
+        deployment runs as the plan holds them, plain-URL entries included (version added in 0.3.0).
     type: str
     version_added: 0.2.0
 seealso:
@@ -109,6 +111,57 @@ extensions:
         size: 48213
         last_modified_date: "2026-11-28T12:41:16.138Z"
         url: https://ece.example.com:12443/files/4226448541.zip
+deployment:
+  description: The deployment named by O(deployment).
+  returned: when O(deployment) is given
+  type: dict
+  version_added: 0.3.0
+  sample:
+    id: 0123456789abcdef0123456789abcdef
+    name: search-prod
+    label: search-prod (id 0123456789abcdef0123456789abcdef)
+  contains:
+    id:
+      description: Id of the deployment.
+      type: str
+      returned: always
+    name:
+      description: Name of the deployment.
+      type: str
+      returned: always
+    label:
+      description: Name and id as messages show them.
+      type: str
+      returned: always
+user_bundles:
+  description:
+    - Every bundle entry of the plan the deployment's Elasticsearch resources run, as the plan holds it (its C(name) is
+      the label the entry got when attached), plain-URL entries (not V(repo://)) included.
+    - Each with C(name), C(url), C(elasticsearch_version), C(ref_id) (the Elasticsearch resource) and
+      C(topology_element) (the C(id) of the topology element that lists it, V(null) at plan level).
+  returned: when O(deployment) is given
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample:
+    - name: synonyms
+      url: repo://5886113212
+      elasticsearch_version: 8.*
+      ref_id: main-elasticsearch
+      topology_element: null
+user_plugins:
+  description:
+    - Every plugin entry of the plan the deployment's Elasticsearch resources run, as for RV(user_bundles).
+  returned: when O(deployment) is given
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample:
+    - name: analysis-custom
+      url: repo://4226448541
+      elasticsearch_version: 8.15.1
+      ref_id: main-elasticsearch
+      topology_element: null
 status:
   description: HTTP status of the failed API request.
   returned: on API failure
@@ -129,9 +182,8 @@ url:
 '''
 
 from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import referenced_urls
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
-from ansible_collections.ece.platform.plugins.module_utils._extension_info import read_extensions
+from ansible_collections.ece.platform.plugins.module_utils._extension_info import deployment_uses, read_extensions
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
 
 
@@ -151,14 +203,13 @@ def main():
         client = client_from_module(module)
         api = ExtensionsApi(client)
         params = module.params
-        urls = None
+        urls, extra = None, {}
         if params['deployment'] is not None:
-            deployment, _version = DeploymentsApi(client).find(params['deployment'])
-            urls = referenced_urls(deployment)
+            urls, extra = deployment_uses(DeploymentsApi(client), params['deployment'])
         extensions = read_extensions(api, extension_id=params['id'], name=params['name'],
                                      extension_type=params['extension_type'], include_deployments=params['include_deployments'],
                                      urls=urls)
-        return dict(changed=False, extensions=extensions)
+        return dict(extra, changed=False, extensions=extensions)
 
     run_or_fail(module, read)
 

@@ -65,6 +65,8 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   "pending_appears_after", "url_mode": "ece"|"ess"}
   GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
                                                   last successful plan (and whether it is stale)
+  GET  /_emulator/deployments/{id}/attempts       every plan attempt, oldest first, with the transient
+                                                  (strategy) it was sent with and its status
 """
 
 

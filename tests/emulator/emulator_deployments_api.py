@@ -8,6 +8,7 @@ so what a request sees is the state at the moment it arrived.
 import copy
 
 import emulator_deployments_checks as checks
+from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
 
@@ -90,7 +91,7 @@ def _checked(doc, call, store, deployment):
         if problems:
             return _refused(problems)
     for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions),
-                     checks.version_mismatches(doc, deployment, store.extensions)):
+                     checks.version_mismatches(doc, deployment, store.extensions), bad_strategies(doc)):
         if problems:
             return _refused(problems)
     return None
@@ -156,7 +157,7 @@ def cancel_pending(call, store):
         deployment, error = _resource(call, store)
         if error:
             return error
-        if store.cancel(deployment, now) is None and not _flag(call, 'ignore_missing'):
+        if store.cancel(deployment, now, _flag(call, 'force_delete')) is None and not _flag(call, 'ignore_missing'):
             return failure(400, NOTHING_PENDING, 'The Resource does not have a pending plan.')
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 

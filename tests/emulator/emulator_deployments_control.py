@@ -3,11 +3,13 @@
     POST /_emulator/deployments              {"name", "elasticsearch_version", "id"?}: create one (201, its GET body)
     GET  /_emulator/plans, POST /_emulator/plans   plan timing, failures, failed-attempt placement, URL mode
     GET  /_emulator/deployments/{id}/loaded  which archive revision (SHA-256) of each extension the nodes loaded
+    GET  /_emulator/deployments/{id}/attempts  every plan attempt with its transient strategy (emulator_attempts_control)
 """
 
 import re
 import time
 
+import emulator_attempts_control
 from emulator_api import Response, failure
 from emulator_deployments_store import ID_RE
 from emulator_deployments_view import View, deployment_body
@@ -25,7 +27,7 @@ def routes(path):
         return ('POST',)
     if path == '/_emulator/plans':
         return ('GET', 'POST')
-    return ('GET',) if LOADED_RE.fullmatch(path) else None
+    return ('GET',) if LOADED_RE.fullmatch(path) or emulator_attempts_control.matches(path) else None
 
 
 def _create(doc, store):
@@ -60,6 +62,8 @@ def handle(method, path, read_doc, store):
         return _create(read_doc(), store)
     if path == '/_emulator/plans':
         return _plans(method, read_doc() if method == 'POST' else None, store)
+    if emulator_attempts_control.matches(path):
+        return emulator_attempts_control.handle(path, store)
     dep_id = LOADED_RE.fullmatch(path).group(1)
     loaded = store.loaded(dep_id)
     if loaded is None:

@@ -131,8 +131,8 @@ class DeploymentStore:
         deployment.touch(now)
         return attempt
 
-    def cancel(self, deployment, now):
-        attempt = deployment.plans.cancel(now)
+    def cancel(self, deployment, now, force=False):
+        attempt = deployment.plans.cancel(now, force)
         if attempt is not None:
             deployment.touch(now)
         return attempt

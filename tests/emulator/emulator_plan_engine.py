@@ -90,6 +90,7 @@ class Attempt:  # pylint: disable=too-many-instance-attributes
         self.id = uuid.uuid4().hex
         self.name = 'attempt-%010d' % number
         self.plan = copy.deepcopy(plan)
+        self.transient = copy.deepcopy(plan.get('transient'))  # kept after the end: /_emulator/.../attempts shows it
         self.accepted_at = accepted_at
         self.appears_at = accepted_at + appears_after
         self.ends_at = self.appears_at + seconds
@@ -178,12 +179,18 @@ class PlanState:
         self._conclude(attempt)
         return attempt
 
-    def cancel(self, now):
-        """Cancel the pending attempt (a failure of its own kind); return it, or None when none is pending."""
+    def cancel(self, now, force=False):
+        """Cancel the pending attempt (a failure of its own kind); return it, or None when none is pending.
+
+        `force` (force_delete=true): the attempt is removed without a history entry (FLEET.md 8.5 [I]).
+        """
         attempt = self.pending
         if attempt is None:
             return None
         attempt.end(now, ('Plan change cancelled: the pending plan was deleted.', 'PlanCancelled'))
+        if force:
+            self.pending = None
+            return attempt
         attempt.failed_in = 'history'  # a cancelled plan never becomes current
         self._conclude(attempt)
         return attempt

@@ -95,7 +95,7 @@ class FakeDeployments:
         self.calls.append('get')
         return self.body(history), str(self.version)
 
-    def update_plan(self, deployment_id, body, version):
+    def update_plan(self, deployment_id, body, version, label=None):
         self.calls.append('put')
         if self.check_mode:
             return None
@@ -218,7 +218,7 @@ def test_update_that_arrived_although_its_answer_was_lost_is_adopted():
     deps = FakeDeployments(clock)
     real_update = deps.update_plan
 
-    def applied_then_conflict(deployment_id, body, version):
+    def applied_then_conflict(deployment_id, body, version, label=None):
         # The first try went through, its answer was lost; the client's retry meets the bumped version.
         real_update(deployment_id, body, version)
         raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}]))
@@ -232,7 +232,7 @@ def test_endless_conflicts_give_up_with_nothing_changed():
     clock = Clock()
     deps = FakeDeployments(clock)
 
-    def always_conflict(*_args):
+    def always_conflict(*_args, **_kwargs):
         raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400))
     deps.update_plan = always_conflict
     with pytest.raises(EceError, match='changed while this task updated it'):
@@ -306,7 +306,7 @@ def test_bad_items(items, needle):
 
 
 def test_id_given_as_a_number_is_read_as_a_string():
-    assert parse_items([{'id': 4226448541}]) == [{'name': None, 'id': '4226448541', 'elasticsearch_version': None}]
+    assert parse_items([{'id': 4226448541}]) == [{'name': None, 'id': '4226448541', 'elasticsearch_version': None, 'replaces': []}]
 
 
 def test_each_new_plan_step_and_the_end_are_reported():
@@ -355,3 +355,61 @@ def test_exclusive_with_an_empty_list_and_allow_empty_detaches_everything():
     deps = FakeDeployments(clock, bundles=[{'name': 'ui', 'url': 'repo://99', 'elasticsearch_version': '8.15.1'}])
     result, _warnings = run(deps, clock, extensions=[], exclusive=True, allow_empty=True)
     assert result['changed'] and result['user_bundles'] == []
+
+
+FIXED = {'id': '14', 'name': 'analysis-fixed', 'extension_type': 'plugin', 'version': '8.15.1', 'url': 'repo://14',
+         'file_metadata': {'size': 3, 'last_modified_date': stamp(0)}}
+FAULTY = dict(FIXED, id='15', name='analysis-faulty', url='repo://15')
+
+
+def test_swap_with_replaces_is_one_put_with_the_strategy_and_idempotent():
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    run(deps, clock, exts=(SYNONYMS, FIXED, FAULTY), extensions=['analysis-faulty', 'synonyms'])
+    assert len(deps.puts) == 1 and 'transient' not in deps.puts[0]['resources']['elasticsearch'][0]['plan']
+    result, _warnings = run(deps, clock, exts=(SYNONYMS, FIXED, FAULTY), strategy='rolling',
+                            extensions=[{'name': 'analysis-fixed', 'replaces': ['analysis-faulty']}])
+    assert len(deps.puts) == 2 and result['attached'] == ['analysis-fixed'] and result['detached'] == ['analysis-faulty']
+    sent = deps.puts[1]['resources']['elasticsearch'][0]['plan']
+    assert [e['url'] for e in sent['elasticsearch']['user_plugins']] == ['repo://14']
+    assert [e['url'] for e in sent['elasticsearch']['user_bundles']] == ['repo://11']
+    assert sent['transient'] == {'strategy': {'rolling': {'group_by': '__name__'}}}
+    again, _warnings = run(deps, clock, exts=(SYNONYMS, FIXED, FAULTY), strategy='rolling',
+                           extensions=[{'name': 'analysis-fixed', 'replaces': ['analysis-faulty']}])
+    assert not again['changed'] and len(deps.puts) == 2
+
+
+@pytest.mark.parametrize('attached', [[], [{'name': 'analysis', 'url': 'repo://12', 'elasticsearch_version': '8.15.1'}]])
+def test_explicit_elasticsearch_version_does_not_skip_the_plugin_check_also_when_attached(attached):
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    deps.current['plan']['elasticsearch']['user_plugins'] = attached
+    with pytest.raises(EceError, match='its version 8.14.0 differs from the Elasticsearch version 8.15.1'):
+        run(deps, clock, extensions=[{'name': 'analysis', 'elasticsearch_version': '8.15.1'}])
+    assert 'put' not in deps.calls
+
+
+def test_diff_shows_a_reload_only_change():
+    clock = Clock()
+    newer = dict(SYNONYMS, file_metadata={'size': 3, 'last_modified_date': stamp(30)})
+    deps = FakeDeployments(clock, bundles=[{'name': 'synonyms', 'url': 'repo://11', 'elasticsearch_version': '8.*'}])
+    clock.now = 31.0
+    result, _warnings = run(deps, clock, exts=(newer,), reload='stale', wait=False)
+    assert result['changed'] and result['diff']['after']['reload'] == ['synonyms'] and 'reload' not in result['diff']['before']
+
+
+def test_detaching_a_label_left_by_a_rename_warns_and_detaches():
+    clock = Clock()
+    renamed = dict(SYNONYMS, name='synonyms-v2')
+    deps = FakeDeployments(clock, bundles=[{'name': 'synonyms', 'url': 'repo://11', 'elasticsearch_version': '8.*'}])
+    result, warnings = run(deps, clock, exts=(renamed,), extensions=['synonyms'], state='absent')
+    assert result['detached'] == ['synonyms'] and deps.puts[0]['resources']['elasticsearch'][0]['plan']['elasticsearch']['user_bundles'] == []
+    assert any('labelled synonyms' in w and 'synonyms-v2' in w for w in warnings)
+
+
+def test_empty_deployment_is_refused_before_any_request():
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    with pytest.raises(EceError, match='Option deployment is empty'):
+        run(deps, clock, deployment='  ')
+    assert deps.calls == []

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: ece.platform contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure plan logic: the merge, the version rules, staleness and the attempt-outcome rule."""
+"""Pure plan logic: the resource and version rules (_deployment_plan), the merge and staleness (_plan_merge),
+the attempt-outcome rule (_plan_attempts)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,22 @@ import copy
 
 import pytest
 
-from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
-    Attachable,
+from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import check_attachable, es_resource, version_matches
+from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import (
     attempt_failed,
-    check_attachable,
-    es_resource,
-    extension_lists,
     find_ended,
     known_attempts,
-    merge,
     outcome,
     parse_time,
     running_attempt,
+)
+from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
+    Attachable,
+    attachment_changes,
+    extension_lists,
+    merge,
     stale_names,
     update_body,
-    version_matches,
 )
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 
@@ -261,7 +263,6 @@ class TestResource:
 
 
 def test_attachment_changes_name_what_came_and_went():
-    from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import attachment_changes
     before = plan(bundles=[entry('1', 'stays'), entry('2', 'goes')])
     after = plan(bundles=[entry('1', 'stays')], plugins=[entry('3', 'comes', '8.15.1')])
     assert attachment_changes(before, after) == (['comes'], ['goes'])

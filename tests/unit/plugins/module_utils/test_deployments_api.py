@@ -20,6 +20,7 @@ class FakeClient:
 
     def request(self, method, path, json_body=None, params=None, response_headers=None, operation=None, **_kwargs):
         self.sent.append((method, path, params))
+        self.operations = getattr(self, 'operations', []) + [operation]
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -72,3 +73,23 @@ def test_find_by_id_then_by_name_and_duplicates():
     assert 'a' * 32 in info.value.msg and 'b' * 32 in info.value.msg
     client = FakeClient([(listing, {}), ({'id': 'c' * 32, 'name': 'solo'}, {'x-cloud-resource-version': '3'})])
     assert DeploymentsApi(client).find('solo') == ({'id': 'c' * 32, 'name': 'solo'}, '3')
+
+
+def test_update_names_the_deployment_by_its_label_when_known():
+    client = FakeClient([({}, {}), ({}, {})])
+    api = DeploymentsApi(client)
+    api.update_plan(DEP_ID, {}, '1', label='search-prod (id %s)' % DEP_ID)
+    api.update_plan(DEP_ID, {}, '1')
+    assert client.operations == ['Updating the plan of deployment search-prod (id %s)' % DEP_ID,
+                                 'Updating the plan of deployment %s' % DEP_ID]
+
+
+def test_cancel_pending_is_graceful_tolerates_an_ended_attempt_and_is_a_write():
+    client = FakeClient([({'id': DEP_ID, 'kind': 'kibana', 'ref_id': 'main-kibana'}, {})])
+    DeploymentsApi(client).cancel_pending(DEP_ID, 'kibana', 'main-kibana', label='d (id x)')
+    assert client.sent == [('DELETE', '/deployments/%s/kibana/main-kibana/plan/pending' % DEP_ID,
+                            {'force_delete': 'false', 'ignore_missing': 'true'})]
+    assert client.operations == ['Cancelling the pending plan of kibana main-kibana of deployment d (id x)']
+    checking = FakeClient([])
+    assert DeploymentsApi(checking, check_mode=True).cancel_pending(DEP_ID, 'elasticsearch', 'main-elasticsearch') is None
+    assert checking.sent == []
