@@ -57,6 +57,7 @@ def extension_options():
         download_url=dict(type='str'),
         file=dict(type='path'),
         force_upload=dict(type='bool', default=False),
+        identity=dict(type='str', choices=['name', 'name_and_version'], default='name'),
     )
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import plans_of, running_attempt
+# Moved to _version_rules (shared with _usage_guard); imported back for this file's callers.
+from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
 
 ARRAY_OF_TYPE = {'bundle': 'user_bundles', 'plugin': 'user_plugins'}
 
@@ -59,23 +61,6 @@ def plan_version(plan):
 
 
 # The version rules
-
-def version_matches(extension_type, wanted, es_version):
-    """Plugins: exactly the plan's version. Bundles: exact, `*`, or a prefix ending in `.*` such as `8.*` or `8.15.*`."""
-    if wanted is None or es_version is None:
-        return False
-    if wanted == es_version:
-        return True
-    if extension_type == 'plugin':
-        return False
-    wanted_parts, parts = wanted.split('.'), es_version.split('.')
-    for index, part in enumerate(wanted_parts):
-        if part == '*':
-            return index == len(wanted_parts) - 1
-        if index >= len(parts) or part != parts[index]:
-            return False
-    return False
-
 
 def check_attachable(ext, es_version, deployment):
     """Fail before anything is sent when the plan could not load `ext`; the message names both versions and the fix."""

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
-from ansible_collections.ece.platform.plugins.module_utils._extension_state import ExtensionReconciler, metadata_view, only_match
+from ansible_collections.ece.platform.plugins.module_utils._extension_identity import select
+from ansible_collections.ece.platform.plugins.module_utils._extension_state import ExtensionReconciler, metadata_view
 
 WRITES = ('create', 'update', 'upload', 'delete')
 
@@ -62,15 +63,27 @@ def action_of(writes, state, failed=False):
     return 'absent' if state == 'absent' else 'unchanged'
 
 
-def is_listed(extension, listed_ids, listed_names):
-    """True when an item names this server extension, by id or by name, whatever became of that item."""
-    return str(extension.get('id')) in listed_ids or extension.get('name') in listed_names
+def is_listed(extension, listed_ids, listed_names, listed_builds=()):
+    """True when an item names this server extension, whatever became of that item: by id, by name (identity=name),
+    or by name and version (identity=name_and_version, where each build is its own entry)."""
+    return (str(extension.get('id')) in listed_ids or extension.get('name') in listed_names
+            or (extension.get('name'), extension.get('version')) in listed_builds)
+
+
+def listed_keys(desired, failed_names=()):
+    """(ids, names, builds) the list names. A failed item protects every extension of its name, whatever its
+    identity: which one it meant is not known for sure."""
+    ids = {str(entry.id) for entry in desired if entry.id is not None}
+    names = {entry.name for entry in desired if entry.name is not None and entry.identity != 'name_and_version'}
+    names.update(name for name in failed_names if name is not None)
+    builds = {(entry.name, entry.version) for entry in desired if entry.name is not None and entry.identity == 'name_and_version'}
+    return ids, names, builds
 
 
 def _current_for(entry, by_id, by_name):
     if entry.id is not None:
         return by_id.get(str(entry.id))
-    return only_match(by_name.get(entry.name, []), entry.name)
+    return select(by_name.get(entry.name, []), entry)
 
 
 class ExtensionSetReconciler:
@@ -88,12 +101,15 @@ class ExtensionSetReconciler:
         for ext in server:
             by_name.setdefault(ext.get('name'), []).append(ext)
         outcome: dict[str, Any] = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
+        failed_names = set()
         for entry in desired:
-            outcome['results'].append(self._converge_item(entry, by_id, by_name, outcome['failures']))
+            result = self._converge_item(entry, by_id, by_name, outcome['failures'])
+            outcome['results'].append(result)
+            if result.get('failed'):
+                failed_names.add(entry.name)
         if exclusive:
-            listed_ids = {str(entry.id) for entry in desired if entry.id is not None}
-            listed_names = {entry.name for entry in desired if entry.name is not None}
-            unlisted = [ext for ext in server if not is_listed(ext, listed_ids, listed_names)]
+            listed = listed_keys(desired, failed_names)
+            unlisted = [ext for ext in server if not is_listed(ext, *listed)]
             if outcome['failures']:
                 outcome['unlisted_skipped'] = [dict(id=str(ext.get('id')), name=ext.get('name')) for ext in unlisted]
                 outcome['unlisted_skipped_reason'] = (
@@ -108,6 +124,9 @@ class ExtensionSetReconciler:
     def _converge_item(self, entry, by_id, by_name, failures):
         self.api.writes = []
         result = dict(name=entry.name, state=entry.state)
+        if entry.identity == 'name_and_version':
+            # Builds share a name: the version tells their results (and report lines) apart.
+            result['version'] = entry.version
         try:
             current = _current_for(entry, by_id, by_name)
             result.update(self.single.run(entry, current=current, looked_up=True))

@@ -65,7 +65,12 @@ def desired_items(items, workdir=None):
                                 msg='%s: %s.' % (label, '; '.join(p.rstrip('.') for p in problems))))
             continue
         entry = DesiredExtension.from_params(params)
-        key = ('id', str(entry.id)) if entry.id is not None else ('name', str(entry.name))
+        if entry.id is not None:
+            key = ('id', str(entry.id))
+        elif entry.identity == 'name_and_version':
+            key = ('name and version', '%s %s' % (entry.name, entry.version))
+        else:
+            key = ('name', str(entry.name))
         try:
             if key in seen:
                 raise EceError('the same extension (%s %s) is listed twice, as extensions[%d] too; list it once.'

@@ -18,19 +18,24 @@ from ansible_collections.ece.platform.plugins.module_utils._archive import Local
 from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
 from ansible_collections.ece.platform.plugins.module_utils._client import without_query
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._extension_identity import same_build, select
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
-from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive
+from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive, read_descriptor
+from ansible_collections.ece.platform.plugins.module_utils._usage_guard import UsageGuard, public_view, stale_warning
 
 NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
+IDENTITIES = ('name', 'name_and_version')
 
 
 class DesiredExtension:
     """What the user asked for; None means "not managed"."""
 
     def __init__(self, name, extension_id=None, state='present', extension_type=None, version=None,
-                 description=None, download_url=None, file=None, force_upload=False):
+                 description=None, download_url=None, file=None, force_upload=False, identity='name'):
         self.name = name
+        # name: one extension per name (0.2.0). name_and_version: one per build, found by name and exact version.
+        self.identity = identity
         self.id = extension_id
         self.state = state
         self.extension_type = extension_type
@@ -46,7 +51,8 @@ class DesiredExtension:
         return cls(params['name'], extension_id=params.get('id'), state=params.get('state', 'present'),
                    extension_type=params.get('extension_type'), version=params.get('version'),
                    description=params.get('description'), download_url=params.get('download_url'),
-                   file=params.get('file'), force_upload=params.get('force_upload', False))
+                   file=params.get('file'), force_upload=params.get('force_upload', False),
+                   identity=params.get('identity') or 'name')
 
     def validate(self, workdir=None):
         """Every check that needs no request; raises EceError naming the option and the fix.
@@ -64,6 +70,10 @@ class DesiredExtension:
                            'characters); rename it, e.g. %r.' % (self.name, suggested_name(self.name)))
         if self.id is not None and not str(self.id).strip():
             raise EceError('Option id is empty; leave it out to find the extension by name.')
+        if self.identity == 'name_and_version' and not (self.version or '').strip():
+            raise EceError('Option identity=name_and_version finds the extension by its name and exact version, so option '
+                           'version is required with it, e.g. version: 8.15.1 for the build of a plugin for Elasticsearch '
+                           '8.15.1. Give version, or use identity=name to find the extension by its name alone.')
         if self.state == 'absent':
             return
         if self.download_url is not None and self.file is not None:
@@ -90,14 +100,6 @@ def sentence(msg):
     """`msg` ending like a sentence, so that another one can follow it."""
     msg = msg.rstrip()
     return msg if msg.endswith(('.', '!', '?')) else msg + '.'
-
-
-def only_match(found, name):
-    """The one extension of `found` (all named `name`), None for none; names are not unique in ECE, so more fail."""
-    if len(found) > 1:
-        raise EceError('%d extensions are named %s (ids %s); give option id to choose one.'
-                       % (len(found), name, ', '.join(sorted(str(e.get('id')) for e in found))))
-    return found[0] if found else None
 
 
 def validate_download_url(url):
@@ -145,16 +147,18 @@ def metadata_changes(current, desired):
 class ExtensionReconciler:
     """Runs one desired extension against the server through an ExtensionsApi; returns the module result."""
 
-    def __init__(self, api, warn=None, diff=True):
+    def __init__(self, api, warn=None, diff=True, usage=None):
         self.api = api
         self.warn = warn or (lambda msg: None)
+        # Reads deployments only when a change they could not run, or a new archive, is about to be sent.
+        self.usage = usage or UsageGuard(api)
         # Without diff mode nobody reads the local archive's SHA-256 unless the upload decision needs it.
         self.diff = diff
 
     def find(self, desired):
         if desired.id is not None:
             return self.api.get(desired.id)
-        return only_match(self.api.find_by_name(desired.name), desired.name)
+        return select(self.api.find_by_name(desired.name), desired)
 
     def run(self, desired, current=None, looked_up=False):
         """Converge; `current` may be passed when the caller has already read the server (bulk use).
@@ -200,7 +204,10 @@ class ExtensionReconciler:
                            % (desired.name, 's' if len(missing) > 1 else '', ' and '.join(missing)))
         body = desired.metadata()
         try:
-            extension = self.api.create(body)
+            # With name_and_version, other builds of the name may exist: after an unclear create, only one of
+            # this version can be the one it made.
+            extension = (self.api.create(body, by_version=True) if desired.identity == 'name_and_version'
+                         else self.api.create(body))
         except EceApiError as exc:
             raise self._download_failure(exc, desired) from None
         after = metadata_view(body)
@@ -228,27 +235,55 @@ class ExtensionReconciler:
         before, after = source.view(metadata_view(current)), source.view(metadata_view(current))
         for field, (_old, new) in changes.items():
             after[field] = new
+        upload_needed = False
+        if desired.archive is not None:
+            upload_needed, before['file'] = self._upload_needed(current, desired)
+            after['file'] = desired.archive.summary(with_sha256=self.diff)
+        # Before any write: refuse what a deployment using it could not run, and learn who runs a stale copy next.
+        in_use_by = self._guard(current, desired, changes, upload_needed)
         extension = current
         if changes:
             try:
                 extension = self.api.update(current['id'], update_body(current, desired, redownload), current)
             except EceApiError as exc:
                 raise self._download_failure(exc, desired) from None
-        uploaded = False
-        if desired.archive is not None:
-            upload_needed, before['file'] = self._upload_needed(current, desired)
-            after['file'] = desired.archive.summary(with_sha256=self.diff)
-            if upload_needed:
-                extension = self._upload(extension, desired, current, created=bool(changes))
-                uploaded = True
-        return dict(changed=bool(changes) or uploaded, extension=source.truthful(extension),
-                    diff=dict(before=before, after=after))
+        if upload_needed:
+            extension = self._upload(extension, desired, current, created=bool(changes))
+        result = dict(changed=bool(changes) or upload_needed, extension=source.truthful(extension),
+                      diff=dict(before=before, after=after))
+        if in_use_by is not None:
+            result['in_use_by'] = public_view(in_use_by)
+            if in_use_by:
+                self.warn(stale_warning(current, in_use_by, check_mode=bool(getattr(self.api, 'check_mode', False))))
+        return result
+
+    def _guard(self, current, desired, changes, upload_needed):
+        """The safety rule, before any write; returns the deployments using the extension when a new archive goes out.
+
+        Deployments are read only when the version or the archive is about to change: a no-op run, or one that changes
+        only the description, costs no request more.
+        """
+        new_archive = upload_needed or 'download_url' in changes
+        if 'version' not in changes and not new_archive:
+            return None
+        users = None
+        if 'version' in changes:
+            users = self.usage.check_version(current, changes['version'][1])
+        if upload_needed and current.get('extension_type') == 'plugin':
+            descriptor, properties = read_descriptor(desired.archive.path)
+            users = self.usage.check_archive(current, desired.file, descriptor, (properties or {}).get('elasticsearch.version'))
+        if not new_archive:
+            return None
+        return users if users is not None else self.usage.users(current)
 
     def _refuse_duplicate_rename(self, desired, current):
         """A rename by id must not create a second extension of a name: look-ups by that name would then fail."""
         if desired.id is None or desired.name is None or desired.name == current.get('name'):
             return
         others = [ext for ext in self.api.find_by_name(desired.name) if str(ext.get('id')) != str(current.get('id'))]
+        if desired.identity == 'name_and_version':
+            # Builds of one name may coexist; only another of the same version would make look-ups ambiguous.
+            others = same_build(others, desired.version or current.get('version'))
         if others:
             raise EceError('Extension %s (id %s) was not renamed to %s: extension id %s already carries that name, and names must '
                            'stay unique for look-ups by name. Choose another name, or rename or delete the other one first.'
@@ -305,6 +340,8 @@ class ExtensionReconciler:
                'without redirects or authentication.' % (without_query(desired.download_url), exc.ece_messages()))
         try:
             leftovers = [ext for ext in self.api.find_by_name(desired.name) if not ext.get('file_metadata')]
+            if desired.identity == 'name_and_version':
+                leftovers = same_build(leftovers, desired.version)
         except EceApiError:
             leftovers = []
         if leftovers:

@@ -93,7 +93,9 @@ class ExtensionsApi:
 
     # Writes: in check mode they return the predicted object instead.
 
-    def create(self, body):
+    def create(self, body, by_version=False):
+        """POST the metadata; `by_version`: other builds of the name may exist (identity=name_and_version), so after
+        an unclear failure only an extension of this name and version can be the one this create made."""
         if self.check_mode:
             return dict(body, id=None, url=None, deployments=None)
         attempt, waited = 0, 0.0
@@ -110,10 +112,10 @@ class ExtensionsApi:
                     # ECE may still be working on it (our timeout, or a proxy's: 504): a look-up now could
                     # miss it, and a second create could then make a duplicate. Look once after a pause,
                     # and never send it again.
-                    return self._after_timeout(exc, body['name'])
+                    return self._after_timeout(exc, body, by_version)
                 elif exc.status is None or exc.status in RETRYABLE_STATUSES:
                     # Refused, reset or answered by a proxy: look before sending it again.
-                    adopted = self._created_meanwhile(body['name'])
+                    adopted = self._created_meanwhile(body, by_version)
                 else:
                     raise _explain(exc) from None
                 if adopted is not None:
@@ -124,19 +126,23 @@ class ExtensionsApi:
                 self.client.sleep(delay)
                 waited += delay
 
-    def _after_timeout(self, exc, name):
+    def _after_timeout(self, exc, body, by_version):
+        name = body['name']
         self.client.sleep(min(self.client.timeout, self.client.retry_policy.max_total_wait))
-        adopted = self._created_meanwhile(name)
+        adopted = self._created_meanwhile(body, by_version)
         if adopted is not None:
             return adopted
         raise EceApiError('%s ECE may still be creating extension %s, so the create was not sent again; run the task again '
                           'to pick it up (or create it, if it never came).' % (exc.msg, name),
                           exc.method, exc.url, exc.status, exc.errors, timed_out=True)
 
-    def _created_meanwhile(self, name):
-        """The extension an unanswered create made, if any (the caller found none of that name before)."""
+    def _created_meanwhile(self, body, by_version=False):
+        """The extension an unanswered create made, if any (the caller found none of that name, or build, before)."""
+        name = body['name']
         try:
             found = self.find_by_name(name)
+            if by_version:
+                found = [ext for ext in found if ext.get('version') == body.get('version')]
         except EceApiError as exc:
             # Not knowing whether it exists, a second create could make a duplicate: stop here instead.
             raise EceApiError('Creating extension %s had no clear answer, and looking it up failed too (%s) Run the task again.'

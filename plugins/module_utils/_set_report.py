@@ -41,15 +41,27 @@ def _header(listed, results, invalid, deleted, kept_in_use, unlisted_skipped, ch
 
 def _result_line(item):
     label = item.get('name') or 'id %s' % item.get('id')
+    if item.get('version') and not item.get('unlisted'):
+        label += ' (%s)' % item['version']  # an item with identity=name_and_version: one build of the name
     if item.get('failed'):
         return '%s: FAILED: %s' % (label, item.get('msg'))
     if item.get('unlisted'):
         return '%s: deleted (not listed)' % label
     if item.get('action') == 'updated' and item.get('uploaded'):
-        return '%s: updated (archive uploaded)' % label
-    if item.get('action') == 'absent':
+        line = '%s: updated (archive uploaded)' % label
+    elif item.get('action') == 'absent':
         return '%s: absent (nothing to delete)' % label
-    return '%s: %s' % (label, item.get('action'))
+    else:
+        line = '%s: %s' % (label, item.get('action'))
+    return line + _stale_note(item.get('in_use_by'))
+
+
+def _stale_note(in_use_by):
+    """After a new archive: which deployments run the old copy until they are reloaded (0.3.0)."""
+    if not in_use_by:
+        return ''
+    names = ', '.join(str(dep.get('name') or dep.get('id')) for dep in in_use_by)
+    return ' (in use by %s, which run%s the old copy until reloaded)' % (names, 's' if len(in_use_by) == 1 else '')
 
 
 def _kept_line(kept):

@@ -12,7 +12,10 @@ version_added: 0.1.0
 description:
   - Creates, updates, uploads the archive of, and deletes one deployment extension on Elastic Cloud
     Enterprise (ECE) or Elastic Cloud, through the C(/api/v1/deployments/extensions) API.
-  - The extension is found by O(id) when given, else by its exact O(name).
+  - The extension is found by O(id) when given, else by its exact O(name) (with O(identity=name_and_version), by its
+    name and exact O(version)).
+  - An extension that deployments use is never changed into something those deployments cannot run; see O(version),
+    O(file) and the guide's chapter "Plugins and Elasticsearch versions".
   - Only the options you give are managed; the ones you leave out keep their value on the server.
   - The archive comes either from a URL that ECE copies it from (O(download_url)), or from a local zip
     file that the module uploads (O(file)). A local file is uploaded only when its content differs from
@@ -63,9 +66,27 @@ options:
     choices: [plugin, bundle]
   version:
     description:
-      - Elasticsearch version the extension is for. Required to create an extension.
+      - Elasticsearch version the extension is for. Required to create an extension, and with O(identity=name_and_version).
       - An exact version for a plugin, for example V(8.15.1); a wildcard for a bundle, for example V(8.*) or V(*).
+      - A new version of an extension that deployments use is refused before any write when one of those deployments
+        could not run it (a plugin's version must equal the deployment's Elasticsearch version, a bundle's must match
+        it); the message names the deployments with their Elasticsearch versions. Keep one extension per build instead
+        (O(identity=name_and_version)) and move deployments with C(ece.platform.deployment_upgrade) or
+        M(ece.platform.deployment_extensions) and its C(replaces). Check mode predicts the refusal.
+      - The deployments are read (the extension with C(include_deployments=true), then each deployment) only when the
+        version or the archive is about to change.
     type: str
+  identity:
+    description:
+      - How a task without O(id) finds its extension.
+      - V(name) finds it by its exact O(name); several extensions of that name fail, listing their ids and versions.
+      - V(name_and_version) finds it by its name and exact O(version), which is then required. Builds of one plugin for
+        several Elasticsearch versions so become separate extensions of one name; a task for another version creates
+        another extension and never changes the existing one. With O(state=absent) only that build is deleted.
+    type: str
+    choices: [name, name_and_version]
+    default: name
+    version_added: 0.3.0
   description:
     description:
       - Free text description. V("") clears it.
@@ -100,6 +121,12 @@ options:
         checked before any request. For an existing extension the check uses the type and version the server
         holds when O(extension_type) or O(version) are left out, still before any write.
       - The zip's central directory is read before any request, so a truncated archive fails early.
+      - A plugin archive whose descriptor names another Elasticsearch version than a deployment that uses the extension
+        is refused before any write, naming those deployments (an archive that also disagrees with the extension's own
+        version fails as described above).
+      - A new archive for an extension that deployments use reaches their nodes only with their next plan change; the
+        task warns, naming those deployments, and returns them in RV(in_use_by). Reload them with
+        M(ece.platform.deployment_extensions) and O(ece.platform.deployment_extensions#module:reload=stale).
       - In a directory, symbolic links are followed only when they stay inside the directory; a link that leads
         outside it, dangles or loops fails before any request, naming the link.
       - The upload happens when the extension has no archive yet, when the sizes differ, or when the sizes
@@ -127,9 +154,10 @@ notes:
   - Uploads stream the archive from disk, so memory use does not depend on the archive's size, and
     O(timeout) applies to each socket operation, not to the whole upload.
   - Nodes load extensions when they start; after changing an extension in use, a deployment needs a
-    plan change (or a no-op plan) to pick up the new archive.
+    plan change (or a no-op plan) to pick up the new archive. The task warns and returns RV(in_use_by) then.
 seealso:
   - module: ece.platform.extension_info
+  - module: ece.platform.deployment_extensions
   - module: ece.platform.extension_set
   - name: ECE extensions API
     description: Elastic's reference for the deployment extensions API.
@@ -157,6 +185,19 @@ EXAMPLES = r'''
     extension_type: plugin
     version: 8.15.1
     file: files/analysis-custom-8.15.1.zip
+
+- name: One extension per build of a plugin, for two Elasticsearch versions side by side
+  ece.platform.extension:
+    host: https://ece.example.com:12443
+    api_key: "{{ ece_api_key }}"
+    name: analysis-custom
+    identity: name_and_version
+    extension_type: plugin
+    version: "{{ item.version }}"
+    file: "{{ item.file }}"
+  loop:
+    - {version: 8.15.1, file: files/analysis-custom-8.15.1.zip}
+    - {version: 8.16.0, file: files/analysis-custom-8.16.0.zip}
 
 - name: Set the connection once for many tasks
   module_defaults:
@@ -236,6 +277,18 @@ extension:
       description: C(size), C(last_modified_date) and a temporary download C(url) of the stored archive.
       type: dict
       returned: when an archive is stored
+in_use_by:
+  description:
+    - The deployments that use the extension, when the task stored (in check mode, would store) a new archive for it,
+      from O(file) or O(download_url). They run the old copy until their next plan change; reload them with
+      M(ece.platform.deployment_extensions) and O(ece.platform.deployment_extensions#module:reload=stale).
+    - An empty list when nobody uses it. On a refusal by the safety rule, the failed result carries it too.
+    - C(elasticsearch_version) is the version the deployment runs; V(null) when the deployment could not be read.
+  returned: when a new archive went (or would go) to an existing extension, and on a refusal by the safety rule
+  type: list
+  elements: dict
+  sample: [{id: 0a1214498c68421ca09908545a0e25ca, name: search-prod, elasticsearch_version: 8.15.1}]
+  version_added: 0.3.0
 diff:
   description: The managed fields before and after, with C(file) (C(size), C(sha256)) when O(file) is managed.
   returned: in diff mode

@@ -19,6 +19,9 @@ description:
     change, and the message names every bad item by its index and name.
   - When one item fails on the server (an extension in use, a download ECE cannot make, ...) the others are still
     converged; the task then fails, and C(results) says which item failed and why.
+  - An item that would change an extension in use into something its deployments cannot run (a new version or plugin
+    archive for another Elasticsearch version) is refused before any write and fails like any failed item; see
+    M(ece.platform.extension).
 author:
   - ece.platform maintainers (@ece-platform)
 extends_documentation_fragment:
@@ -64,8 +67,21 @@ options:
         type: str
         choices: [plugin, bundle]
       version:
-        description: Elasticsearch version; required to create.
+        description:
+          - Elasticsearch version; required to create, and with O(extensions[].identity=name_and_version).
+          - A new version that a deployment using the extension could not run is refused, as in M(ece.platform.extension);
+            the item fails like any failed item.
         type: str
+      identity:
+        description:
+          - V(name) (one extension per name) or V(name_and_version) (one per build, found by name and exact version);
+            see M(ece.platform.extension).
+          - With O(exclusive=true), each (name, version) pair of a V(name_and_version) item is one listed entry; another
+            version of that name is unlisted (deleted unless in use).
+        type: str
+        choices: [name, name_and_version]
+        default: name
+        version_added: 0.3.0
       description:
         description: Free text; V("") clears it.
         type: str
@@ -86,6 +102,8 @@ options:
       - Also delete every extension on the server that O(extensions) does not name.
       - An extension is named when an item gives its id or its name, whatever became of that item. So an item that
         fails (for example because two extensions carry its name, or its id is stale) still protects them.
+      - An item with O(extensions[].identity=name_and_version) names only the extension of its name and version; other
+        versions of that name are unlisted, unless that item failed (then every extension of its name is protected).
       - When any item fails, nothing is deleted as unlisted; RV(unlisted_skipped_reason) says why and
         RV(unlisted_skipped) lists what was left alone. Fix the item and run again.
       - Extensions still used by deployments are never deleted; they are listed in RV(kept_in_use).
@@ -128,7 +146,8 @@ RETURN = r'''
 results:
   description:
     - One entry per item of O(extensions), in order, then one per extension deleted by O(exclusive).
-    - Each holds C(name), C(id), C(state), C(changed), C(action), C(uploaded), C(extension) (as M(ece.platform.extension)
+    - Each holds C(name), C(id), C(state), C(changed), C(action), C(uploaded), C(version) (items with
+      O(extensions[].identity=name_and_version) only), C(extension) (as M(ece.platform.extension)
       returns it), C(diff) in diff mode, C(unlisted=true) for a deletion by O(exclusive), and C(failed), C(msg),
       C(status), C(errors) when that item failed.
     - C(action) says what the item did (in check mode, would do), in one word; C(uploaded) is V(true) when an archive
@@ -150,6 +169,14 @@ results:
       description: Whether an archive was uploaded for this item.
       type: bool
       version_added: 0.2.0
+    in_use_by:
+      description:
+        - The deployments (C(id), C(name), C(elasticsearch_version)) that use the extension, when the item stored a new
+          archive for it (they run a stale copy until reloaded), or when the safety rule refused the item.
+        - See RV(ece.platform.extension#module:in_use_by).
+      type: list
+      elements: dict
+      version_added: 0.3.0
   sample:
     - {name: synonyms, id: "882519870", state: present, changed: true, action: uploaded, uploaded: true, extension: {}}
 deleted:
@@ -207,6 +234,9 @@ report:
       of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
       RV(unlisted_skipped), then RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
       task failed before any item (for example when ECE could not be reached).
+    - An item with O(extensions[].identity=name_and_version) is labelled C(<name> (<version>\)) (0.3.0).
+    - An item whose new archive went to an extension that deployments use has its line end with
+      C((in use by <deployments>, which run the old copy until reloaded\)) (0.3.0).
     - Returned also when the task fails, except when ansible-core refuses the module's options before it runs.
   returned: always
   type: list

@@ -279,9 +279,9 @@ def test_unknown_id_without_a_name_asks_for_a_name_not_none():
     assert api.writes == []
 
 
-def test_duplicate_names_fail_listing_the_ids():
-    api = FakeExtensionsApi(extension('7'), extension('3'))
-    with pytest.raises(EceError, match=r'2 extensions are named analysis-custom \(ids 3, 7\)'):
+def test_duplicate_names_fail_listing_the_ids_and_versions():
+    api = FakeExtensionsApi(extension('7'), extension('3', version='8.16.0'))
+    with pytest.raises(EceError, match=r'2 extensions are named analysis-custom: id 3 \(version 8\.16\.0\), id 7 \(version 8\.\*\)'):
         run(api, desired(version='9.*'))
     assert api.writes == []
 

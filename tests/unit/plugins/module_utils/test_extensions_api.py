@@ -174,11 +174,12 @@ def test_check_mode_create_with_file_predicts_the_real_run(archive):
 
 
 def test_check_mode_update_predicts_the_real_run():
-    client = FakeClient({'extensions': [CREATED]})
+    # A version change reads who uses the extension first (nobody here), in check mode too.
+    client = FakeClient({'extensions': [CREATED]}, dict(CREATED, deployments=[]))
     want = DesiredExtension('analysis-custom', version='8.15.*')
     want.validate()
     result = ExtensionReconciler(ExtensionsApi(client, check_mode=True)).run(want)
-    assert client.sent() == [('GET', COLLECTION_PATH)]
+    assert client.sent() == [('GET', COLLECTION_PATH), ('GET', item_path(CREATED['id']))]
     assert result['changed'] is True
     assert result['extension']['version'] == '8.15.*'
 

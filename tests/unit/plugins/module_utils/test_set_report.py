@@ -55,6 +55,21 @@ def test_each_action_has_its_line_and_its_count_in_a_fixed_order():
     ]
 
 
+def test_a_new_archive_in_use_names_the_deployments_running_the_old_copy():
+    dep = dict(id='a' * 32, name='search-prod', elasticsearch_version='8.15.1')
+    lines = report_lines(2, results=[item('analysis-custom', 'uploaded', uploaded=True, in_use_by=[dep]),
+                                     item('synonyms', 'updated', uploaded=True, in_use_by=[dep, dict(dep, name='logs')]),
+                                     item('geo', 'uploaded', uploaded=True, in_use_by=[])])
+    assert lines[1:] == ['analysis-custom: uploaded (in use by search-prod, which runs the old copy until reloaded)',
+                         'synonyms: updated (archive uploaded) (in use by search-prod, logs, which run the old copy until reloaded)',
+                         'geo: uploaded']
+
+
+def test_a_build_is_labelled_with_its_version():
+    lines = report_lines(2, results=[item('myplug', 'unchanged', version='8.15.1'), item('myplug', 'created', version='8.16.0')])
+    assert lines[1:] == ['myplug (8.15.1): unchanged', 'myplug (8.16.0): created']
+
+
 def test_a_created_item_whose_upload_failed_counts_as_failed():
     results = [failed('a', 'Uploading failed.', changed=True, uploaded=False)]
     assert report_lines(1, results=results) == ['1 listed: 1 FAILED', 'a: FAILED: Uploading failed.']
