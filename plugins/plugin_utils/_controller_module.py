@@ -118,6 +118,10 @@ class ControllerModule:
                                           required_if=required_if, required_by=required_by)
         # As AnsibleModule: the task's arguments, with what validation coerced and added on top.
         self.params = dict(settings.get('args') or {})
+        # A module process gets its arguments as UTF-8 JSON: ansible-core refuses arguments that cannot be encoded
+        # (a file name with bytes that are not UTF-8, carried as surrogate escapes) with this UnicodeEncodeError,
+        # before the module runs. The same error here ends the task the same way, before any request.
+        json.dumps(self.params, ensure_ascii=False).encode('utf-8')
         validation = validator.validate(self.params)
         self.params.update(validation.validated_parameters)
         self._no_log_values = no_log_values(argument_spec, self.params)

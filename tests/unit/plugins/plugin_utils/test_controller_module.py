@@ -42,6 +42,12 @@ def test_arguments_are_validated_and_coerced_with_the_module_spec():
     assert module.check_mode is True and module._diff is True  # pylint: disable=protected-access
 
 
+def test_arguments_that_are_not_utf8_are_refused_before_the_module_runs():
+    # A surrogate escape (a non-UTF-8 file name): ansible-core refuses to send it to a module process.
+    with pytest.raises(UnicodeEncodeError, match='surrogates not allowed'):
+        module_for({'host': 'h', 'file': 'non-utf8-\udcff.zip'})
+
+
 def test_fallbacks_read_the_environment(monkeypatch):
     monkeypatch.setenv('ECE_HOST', 'https://from-env')
     assert module_for({}).params['host'] == 'https://from-env'
