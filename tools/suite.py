@@ -5,11 +5,13 @@ supported ansible-core (2.21 on Python 3.12, 2.20 on Python 3.13, 2.19 on Python
 older two are steps too; units on the newest with line coverage of plugins/ and a floor), integration on
 the newest (against a freshly started emulator; the modules run in-process), integration-module (every
 target again with each module in its own process, except those whose aliases say ece/in_process_only),
-integration-2.19 and integration-2.20 (the targets whose aliases say ece/every_core, both ways), mypy
+integration-2.19 and integration-2.20 (the targets whose aliases say ece/every_core, both ways),
+integration-flipped (the targets that depend on assumed ECE behaviours, against the emulator in the
+other reading of each), mypy
 over module_utils and plugin_utils, the packaging check (build, install, use the installed copy),
 antsibull-docs lint-collection-docs, and ansible-lint with the production profile.
 `make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration
-targets of the newest ansible-core (both ways).
+targets of the newest ansible-core (both ways; of integration-flipped too, within its own).
 
 ECE_TEST_OFFLINE (default true, see OFFLINE) decides whether the suite writes its stand-ins into
 ansible-test's cache in ~/.ansible/test.
@@ -32,6 +34,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import yaml
 
 import collection_tree
 import emulator_process
@@ -178,6 +182,17 @@ IN_PROCESS_ONLY = 'ece/in_process_only/'
 EVERY_CORE = 'ece/every_core/'
 
 
+def flipped_targets():
+    """The targets that depend on an assumed ECE behaviour (tests/ece_behaviours.yml), in the register's order."""
+    with open(os.path.join(REPO, 'tests', 'ece_behaviours.yml'), encoding='utf-8') as handle:
+        entries = yaml.safe_load(handle)['behaviours']
+    targets = []
+    for entry in entries:
+        if entry['status'] == 'assumed':
+            targets += [target for target in entry['targets'] if target not in targets]
+    return targets
+
+
 def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url, in_process=True):
     """The variables the integration targets read (see tests/integration/integration_config.yml.sample)."""
     lines = [
@@ -216,7 +231,15 @@ def older_core_integration(core):
     return in_process and module
 
 
-def integration(targets, log_name, in_process=True, exclude=(), venv_bin=VENV_BIN, python_version=PYTHON_VERSION):
+def step_integration_flipped():
+    """The targets that depend on assumed ECE behaviours, against an emulator in the other reading of every one."""
+    narrowed = os.environ.get('ECE_IT_TARGETS', '').split()
+    targets = [target for target in flipped_targets() if not narrowed or target in narrowed]
+    return integration(targets, 'integration-flipped.log', assumptions='flipped')
+
+
+def integration(targets, log_name, in_process=True, assumptions='default', exclude=(), venv_bin=VENV_BIN,
+                python_version=PYTHON_VERSION):
     """`targets` (all when empty; minus `exclude`) against a fresh emulator, at -vvvv; then no credential may
     appear in anything the run left."""
     api_key, password = secrets.token_hex(16), secrets.token_hex(12)
@@ -225,7 +248,8 @@ def integration(targets, log_name, in_process=True, exclude=(), venv_bin=VENV_BI
         tls_dir, archive_dir = os.path.join(tmp, 'tls'), os.path.join(tmp, 'archives')
         os.makedirs(archive_dir)
         log_path = os.path.join(collection_tree.TREE_ROOT, log_name)
-        with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir) as host, \
+        with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir,
+                                       assumptions=assumptions) as host, \
                 emulator_process.file_server(archive_dir) as archive_url:
             config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url,
                                         in_process=in_process)
@@ -288,6 +312,7 @@ STEPS = {
     'integration-2.19': lambda: older_core_integration('2.19'),
     'mypy': step_mypy,
     'extra-checks': step_extra_checks,
+    'integration-flipped': step_integration_flipped,
     'package': step_package,
     'docs': step_docs,
     'lint': step_lint,
@@ -305,6 +330,7 @@ LANES = {
     '2.19': ['venv-2.19', 'sanity-2.19', 'units-2.19', 'integration-2.19'],
     '2.20': ['venv-2.20', 'sanity-2.20', 'units-2.20', 'integration-2.20'],
     'integration': ['integration'],
+    'integration-flipped': ['integration-flipped'],
     '2.21': ['sanity', 'units'],
     'tools': ['emulator', 'mypy', 'extra-checks', 'package', 'docs', 'lint'],
 }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import EXTENSION_RULES, extension_options
+from ansible_collections.ece.platform.plugins.module_utils._options import EXTENSION_RULES, extension_options
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension
 

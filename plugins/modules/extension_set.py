@@ -190,7 +190,7 @@ kept_in_use:
   returned: always
   type: list
   elements: dict
-  sample: [{id: "2536123203", name: legacy-plugin, deployments: [search-prod]}]
+  sample: [{id: "2536123203", name: legacy-plugin, deployments: ["f91f3a9360a74e9d8c068cd2698c92ea"]}]
 unlisted_skipped:
   description:
     - Unlisted extensions that O(exclusive=true) left alone because an item failed (see RV(unlisted_skipped_reason)).
@@ -230,7 +230,7 @@ report:
     - >-
       Then one line per entry of RV(results): C(<name>: <action>), C(<name>: updated (archive uploaded\)),
       C(<name>: absent (nothing to delete\)), C(<name>: FAILED: <why>), or C(<name>: deleted (not listed\)) for a deletion by
-      O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployments>\)) per entry
+      O(exclusive); the message of each entry of RV(invalid); C(<name>: kept (not listed, in use by <deployment ids>\)) per entry
       of RV(kept_in_use); C(<name>: kept (not listed, but not deleted because an item failed\)) per entry of
       RV(unlisted_skipped), then RV(unlisted_skipped_reason); and C(FAILED before any extension was handled: <why>) when the
       task failed before any item (for example when ECE could not be reached).
@@ -260,7 +260,8 @@ urls:
   version_added: 0.2.0
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
+from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_set import ExtensionSetReconciler, check_exclusive_list
 from ansible_collections.ece.platform.plugins.module_utils._extension_set_items import desired_items
@@ -286,7 +287,9 @@ def _failure_message(outcome):
 def main():
     module = ece_module(
         argument_spec=dict(
-            # Items are checked one by one in _extension_set_items, so that every message names its item.
+            # Items are checked one by one in _extension_set_items, so that every message names its item. So
+            # validate-modules cannot compare the documented suboptions with _options.extension_options():
+            # tests/unit/plugins/modules/test_module_docs.py does.
             extensions=dict(type='list', elements='dict', required=True),
             exclusive=dict(type='bool', default=False),
             allow_empty=dict(type='bool', default=False),
