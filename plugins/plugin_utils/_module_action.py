@@ -31,6 +31,8 @@ from ansible_collections.ece.platform.plugins.module_utils._module_class import 
 from ansible_collections.ece.platform.plugins.plugin_utils._controller_module import ControllerModule, ModuleExit
 from ansible_collections.ece.platform.plugins.plugin_utils._core_hooks import missing_hooks
 from ansible_collections.ece.platform.plugins.plugin_utils._dispatch import SWITCH_ENV, SWITCH_VARIABLE, SwitchError, module_process_reason
+from ansible_collections.ece.platform.plugins.plugin_utils._async_limit import capped_wait_timeout
+from ansible_collections.ece.platform.plugins.plugin_utils._once_per_endpoint_action import once_per_endpoint
 from ansible_collections.ece.platform.plugins.plugin_utils._progress_display import DisplayReporter
 
 display = Display()
@@ -85,6 +87,14 @@ class EceModuleAction(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: Optional[dict] = None) -> dict:
         task_vars = task_vars or {}
+        capped, warning = capped_wait_timeout(self._task.action, self._task.args, self._task.async_val)
+        if warning:
+            display.warning(warning)
+            self._task.args['wait_timeout'] = capped
+        # The role's tasks run once per ECE endpoint among the play's hosts (see _once_per_endpoint.py).
+        return once_per_endpoint(self, task_vars, lambda: self._run_here(tmp, task_vars))
+
+    def _run_here(self, tmp: Any, task_vars: dict) -> dict:
         main, reason = None, self._module_process_reason(task_vars)
         if reason is None:
             main, reason = self._module_main()

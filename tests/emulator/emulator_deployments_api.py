@@ -13,6 +13,7 @@ import emulator_upgrade_checks as upgrade
 from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
+from emulator_search import search
 
 NOT_FOUND = 'deployments.deployment_not_found'
 NO_RESOURCE = 'deployments.deployment_resource_not_found'
@@ -110,6 +111,7 @@ def _checked(doc, call, store, deployment):
     ]
     if not upgrade.plugin_versions_deferred(store.settings):
         ordered.append(lambda: checks.version_mismatches(doc, deployment, store.extensions))
+    ordered.append(lambda: bad_strategies(doc))  # main's (builds') strategy check, after the upgrade branch's own
     for check in ordered:
         problems = check()
         if problems:
@@ -190,11 +192,17 @@ def cancel_pending(call, store):
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 
 
+def search_deployments(call, store):
+    return search(call, store, store.search)
+
+
 def _route(parts):
     """{method: operation} for a path under /deployments (not the extensions), or None when there is none."""
     size = len(parts)
     if size == 1:
         return {'GET': list_deployments}
+    if parts[1:] == ['_search']:
+        return {'POST': search_deployments}
     if size == 2:
         return {'GET': get_deployment, 'PUT': update_deployment}  # any id: unknown ones get the documented 404
     if size == 4 and parts[2] == 'elasticsearch':

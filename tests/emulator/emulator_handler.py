@@ -267,7 +267,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         method = self.command
         routes = {
             '/_emulator/reset': ('POST',),
-            '/_emulator/faults': ('GET', 'POST'),
+            '/_emulator/faults': ('GET', 'POST', 'DELETE'),
             '/_emulator/requests': ('GET',),
             '/_emulator/file_requests': ('GET',),
             '/_emulator/assumptions': ('GET', 'POST'),
@@ -318,6 +318,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for fault in faults:
                 app.faults.add(fault)
             return Response(201, {'faults': app.faults.pending()})
+        if path == '/_emulator/faults' and method == 'DELETE':
+            app.faults.clear()  # the faults only: extensions, deployments and the request log stay
+            return Response(200, {'faults': []})
         if path == '/_emulator/faults':
             return Response(200, {'faults': app.faults.pending()})
         return Response(200, app.log.api_entries() if path == '/_emulator/requests' else app.log.file_entries())

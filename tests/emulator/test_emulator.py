@@ -417,6 +417,21 @@ def test_invalid_faults_are_rejected(emu, fault):
     assert requests.post(emu.control('/faults'), json=fault if fault != [] else [1], timeout=10).status_code == 400
 
 
+def test_unknown_fault_fields_are_refused_naming_them(emu):
+    reply = requests.post(emu.control('/faults'), json={'status': 500, 'bogus': 1, 'body': 'x'}, timeout=10)
+    assert reply.status_code == 400
+    assert 'unknown fault fields body, bogus' in errors(reply)[0]['message']
+    assert requests.get(emu.control('/faults'), timeout=10).json() == {'faults': []}
+
+
+def test_delete_of_faults_forgets_the_faults_only(client, emu):
+    ext = client.create()
+    emu.fault(method='GET', status=503, count=5)
+    assert requests.delete(emu.control('/faults'), timeout=10).json() == {'faults': []}
+    assert client.get(ext['id']).status_code == 200  # the extension stayed, and no fault applies
+    assert [entry['method'] for entry in emu.requests_log()] == ['POST', 'GET']
+
+
 # ---- request log, file requests, reset --------------------------------------------------------------
 
 def test_request_log_records_method_path_query_status_and_body_hash(client, emu, creds):

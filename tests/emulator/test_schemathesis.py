@@ -33,16 +33,12 @@ st = pytest.importorskip('hypothesis.strategies')
 EXAMPLES = 6  # per operation: the three files have 26 operations, and the deployment bodies are large
 HEADERS = {'Authorization': 'ApiKey ' + API_KEY}
 NOT_IMPLEMENTED_CODES = ('root.resource_not_found', 'root.method_not_allowed')
-# Known emulator findings that another branch (`upgrade`) fixes; until it lands, a 500 they cause makes
-# the test an expected failure instead of a failure (anything else still fails it).
+# Known emulator findings, {(method, path): what and where it gets fixed}: while one is open, a 500 it
+# causes makes the test an expected failure instead of a failure (anything else still fails it).
 PROBE_IDS = {'extension_id': '1', 'deployment_id': '0' * 32, 'ref_id': 'main-elasticsearch', 'resource_kind': 'elasticsearch',
              'stateless_resource_kind': 'kibana', 'attempt_id': 'attempt-0000000001', 'template_id': 'no-such-template',
              'version': '0.0.1'}
-KNOWN_FINDINGS = {
-    ('PUT', '/deployments/{deployment_id}'): 'the emulator answers 500 (AttributeError in version_matches) to a plan without '
-                                             'elasticsearch.version, and runs later plan checks after an earlier one refused '
-                                             '(fixed on branch upgrade)',
-}
+KNOWN_FINDINGS = {}  # none open: the 500 on a plan without elasticsearch.version was fixed by the upgrade work
 
 
 def _seed(emu, client, make_zip):
@@ -188,10 +184,8 @@ def test_generated_requests_get_replies_the_swagger_allows(name, emu, client, ma
             print('\n%s: %d operations ran; not implemented by the emulator, so skipped: %s' % (name, len(ran), '; '.join(skipped)))
 
 
-@pytest.mark.xfail(reason='known emulator finding, fixed on branch upgrade: ' + KNOWN_FINDINGS[('PUT', '/deployments/{deployment_id}')],
-                   strict=False)
 def test_known_finding_a_plan_without_elasticsearch_version(emu, client, deps, make_zip):
-    """The case the generated requests can reach, spelled out: it must be refused or accepted, never a 500."""
+    """A finding of the generated requests, spelled out: it must be refused or accepted, never a 500."""
     ext = client.create(name='versionless', version='8.*', extension_type='bundle')
     client.upload(ext['id'], make_zip())
     dep = deps.create()
