@@ -15,6 +15,8 @@ so it follows stricter rules than the items: an extension whose name or id any i
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_identity import select
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import ExtensionReconciler, metadata_view
@@ -105,10 +107,10 @@ class ExtensionSetReconciler:
         """
         server = self.api.list()
         by_id = {str(ext.get('id')): ext for ext in server}
-        by_name = {}
+        by_name: dict[str, list[dict]] = {}
         for ext in server:
             by_name.setdefault(ext.get('name'), []).append(ext)
-        outcome = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
+        outcome: dict[str, Any] = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
         failed_names = set()
         for entry in in_phase(desired, only_state):
             result = self._converge_item(entry, by_id, by_name, outcome['failures'])

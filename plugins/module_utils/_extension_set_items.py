@@ -54,7 +54,9 @@ def desired_items(items, workdir=None, only_state=None):
     The error carries `invalid` ({index, name, id, msg} per bad item) for callers that report per item.
     """
     validator = ArgumentSpecValidator(extension_options(), **EXTENSION_RULES)
-    desired, invalid, seen = [], [], {}
+    desired: list[DesiredExtension] = []
+    invalid: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
         label = item_label(index, item)
         problems, params = _argument_problems(validator, item)
@@ -71,7 +73,7 @@ def desired_items(items, workdir=None, only_state=None):
         elif entry.identity == 'name_and_version':
             key = ('name and version', '%s %s' % (entry.name, entry.version))
         else:
-            key = ('name', entry.name)
+            key = ('name', str(entry.name))
         try:
             if key in seen:
                 raise EceError('the same extension (%s %s) is listed twice, as extensions[%d] too; list it once.'

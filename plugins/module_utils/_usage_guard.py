@@ -167,7 +167,7 @@ class UsageGuard:
         # error names deployments by name instead [D: ESS guide], so an entry that is not a readable id is looked
         # up as a name (a unit test exercises that path; the emulator lists ids, as ECE does).
         is_id = bool(DEPLOYMENT_ID.fullmatch(ref))
-        unknown = (ref, None) if is_id else (None, ref)  # (id, name) of a deployment that could not be read
+        unknown: tuple[str | None, str | None] = (ref, None) if is_id else (None, ref)  # (id, name) of one not read
         try:
             if is_id:
                 body, _version = self.deployments.get(ref)

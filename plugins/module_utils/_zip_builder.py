@@ -34,7 +34,7 @@ def _entries(root, option='file'):
     """
     real_root = os.path.realpath(root)
     found = []
-    pending = [(root, '', (real_root,))]
+    pending: list[tuple[str, str, tuple[str, ...]]] = [(root, '', (real_root,))]
     while pending:
         directory, prefix, ancestors = pending.pop()
         for name in os.listdir(directory):

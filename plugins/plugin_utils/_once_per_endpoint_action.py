@@ -45,7 +45,7 @@ def once_per_endpoint(action, task_vars, run):
     if not boolean(task_vars.get(SWITCH_VARIABLE, False), strict=False):
         return run()
     args = dict(action._task.args)  # module_defaults are merged in by now
-    environment = {}
+    environment: dict = {}
     action._compute_environment_string(environment)  # pylint: disable=protected-access
     endpoint = endpoint_of(args, environment, os.environ)
     host = task_vars.get('inventory_hostname', 'localhost')
