@@ -22,6 +22,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extension_identity i
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive, read_descriptor
 from ansible_collections.ece.platform.plugins.module_utils._usage_guard import UsageGuard, public_view, stale_warning
+from ansible_collections.ece.platform.plugins.module_utils._version_rules import plugin_version_problem
 
 NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
@@ -85,6 +86,12 @@ class DesiredExtension:
             self.archive = LocalArchive.open_checked(self.file, workdir=workdir)
             if self.extension_type == 'plugin':
                 check_plugin_archive(self.archive.path, self.version, shown_path=self.file)
+        problem = plugin_version_problem(self.version) if self.extension_type == 'plugin' else None
+        if problem:
+            # Without this check ECE stores such a plugin, which no deployment can ever load (issue 17 trial).
+            raise EceError('Option version is %r, %s, but a plugin is built for one exact Elasticsearch version: give '
+                           'the version its plugin-descriptor.properties names in elasticsearch.version, e.g. 8.15.1. '
+                           'Only a bundle may use a wildcard such as 8.*.' % (self.version, problem))
 
     def metadata(self):
         return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
