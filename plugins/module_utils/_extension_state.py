@@ -238,7 +238,6 @@ class ExtensionReconciler:
         redownload = source.redownload_needed()
         if redownload:
             changes['download_url'] = (None, desired.download_url)
-        self._warn_version_without_archive(desired, current, changes)
         before, after = source.view(metadata_view(current)), source.view(metadata_view(current))
         for field, (_old, new) in changes.items():
             after[field] = new
@@ -248,6 +247,8 @@ class ExtensionReconciler:
             after['file'] = desired.archive.summary(with_sha256=self.diff)
         # Before any write: refuse what a deployment using it could not run, and learn who runs a stale copy next.
         in_use_by = self._guard(current, desired, changes, upload_needed)
+        # Only now: a change the guard refuses must not first be told to go ahead with a new archive (trial).
+        self._warn_version_without_archive(desired, current, changes)
         extension = current
         if changes:
             try:

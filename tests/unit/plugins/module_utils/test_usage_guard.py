@@ -240,6 +240,16 @@ def test_a_new_version_alone_is_refused_too():
     assert api.writes == []
 
 
+def test_a_refused_version_gets_no_warning_that_contradicts_the_refusal():
+    # The warning "give option file with the plugin built for 8.16.0" would send the user into a second refusal.
+    api, _deps, reconciler, warnings = in_use_plugin()
+    with_stored_file(api, '1', b'stored plugin')
+    with pytest.raises(EceError, match='could not run a plugin for 8.16.0'):
+        run(reconciler, version='8.16.0')
+    assert warnings == []
+    assert api.writes == []
+
+
 def test_a_version_that_fits_every_deployment_is_allowed():
     # The repair of a plugin moved in place before 0.3.0: back to the deployment's version.
     api, _deps, reconciler, _warnings = in_use_plugin(version='8.16.0')
@@ -260,9 +270,11 @@ def test_an_archive_for_another_version_is_refused_when_the_extension_says_so_to
 
 def test_an_archive_that_disagrees_with_the_extension_keeps_the_earlier_message(tmp_path):
     api, deps, reconciler, _warnings = in_use_plugin()
-    with pytest.raises(EceError, match='is a plugin for Elasticsearch 8.15.1 on the server'):
+    with pytest.raises(EceError, match='is a plugin for Elasticsearch 8.15.1 on the server') as caught:
         run(reconciler, file=plugin_zip(tmp_path / 'p.zip', '8.16.0'))
     assert api.calls == [('list',)] and deps.calls == []
+    # Setting version=8.16.0 alone would be refused next: the message also names the way that works.
+    assert 'add the build for 8.16.0 beside it with identity=name_and_version and version=8.16.0' in caught.value.msg
 
 
 def test_a_new_archive_in_use_warns_and_returns_in_use_by(tmp_path):
