@@ -229,6 +229,8 @@ def test_a_new_plugin_version_in_use_is_refused_naming_the_deployment(tmp_path):
     assert 'search-prod (id %s, Elasticsearch 8.15.1)' % DEP_A in msg
     assert 'from version 8.15.1 to 8.16.0' in msg
     assert 'identity=name_and_version' in msg and 'ece.platform.deployment_upgrade' in msg and 'replaces' in msg
+    # replaces cannot attach an 8.16.0 build to a deployment on 8.15.1: the message must not offer it as a way for them.
+    assert 'replaces swaps them without an upgrade, so only on a deployment whose Elasticsearch version' in msg
     assert caught.value.details['in_use_by'] == [{'id': DEP_A, 'name': 'search-prod', 'elasticsearch_version': '8.15.1'}]
     assert api.writes == []
 
