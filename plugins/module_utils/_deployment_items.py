@@ -154,8 +154,16 @@ def replaced_urls(items, wanted, listed, plan, warn):
             if clash:
                 raise EceError('extensions[%d] (%s) replaces %s, which this task also attaches (%s); nothing was sent. Remove '
                                'one of the two.' % (index, ext.name, ref, ', '.join(clash)))
+            if not matched and ext.url not in labels:
+                # A misspelt reference would attach the new build next to the old one, the state replaces exists to
+                # avoid (issue 17 trial): fail closed while the swap is still to be made.
+                raise EceError('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id, so '
+                               'attaching %s would leave what it should replace in place; nothing was sent. Correct the '
+                               'reference (the plan holds: %s), or leave replaces out.'
+                               % (index, ext.name, ref, ext.name, ', '.join(sorted(set(labels.values()))) or 'no extension'))
             matched.discard(ext.url)
             if not matched:
+                # Already attached: a swap done earlier whose old build is gone since, so a rerun converges.
                 warn('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id; there is '
                      'nothing to replace.' % (index, ext.name, ref))
             urls.update(matched - own)

@@ -131,8 +131,19 @@ def test_replaces_by_id_and_by_plan_label_also_in_a_topology_element_never_the_i
     assert new['elasticsearch']['user_plugins'] == [entry(OLD)]
 
 
-def test_replaces_an_unknown_reference_warns_and_one_listed_as_another_item_fails():
+def test_replaces_a_misspelt_reference_fails_before_attaching_next_to_the_old_build():
     base = plan(plugins=[entry(OLD)])
+    items = parse_items([{'name': 'analysis-fixed', 'replaces': ['analysys']}])
+    wanted = resolve(items, LISTED, no_lookup, 'present', '8.15.1', 'd', base)
+    with pytest.raises(EceError) as info:
+        replaced_urls(items, wanted, LISTED, base, no_lookup)
+    assert 'replaces analysys, but no extension and no plan entry has that name or id' in info.value.msg
+    assert 'nothing was sent' in info.value.msg and 'the plan holds: analysis' in info.value.msg
+
+
+def test_replaces_an_unknown_reference_warns_once_attached_and_one_listed_as_another_item_fails():
+    # After the swap the old build was deleted: the same task, run again, warns and converges.
+    base = plan(plugins=[entry(FIXED)])
     items = parse_items([{'name': 'analysis-fixed', 'replaces': ['nothing-like-it']}])
     wanted = resolve(items, LISTED, no_lookup, 'present', '8.15.1', 'd', base)
     warnings = []
