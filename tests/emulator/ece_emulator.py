@@ -59,14 +59,21 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
   POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests
   GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
   GET  /_emulator/file_requests                   the recorded archive downloads
-  POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?}: create a deployment
+  POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?, "kibana"?,
+                                                  "enabled_built_in_plugins"?}: create a deployment
   POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
                                                   "failed_attempt_in": "history"|"current",
-                                                  "pending_appears_after", "url_mode": "ece"|"ess"}
+                                                  "pending_appears_after", "url_mode": "ece"|"ess",
+                                                  "plugin_check": "put"|"plan", "fail_kibana_next",
+                                                  "omitted_version": "current"|"latest"}
   GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
                                                   last successful plan (and whether it is stale)
   GET  /_emulator/deployments/{id}/attempts       every plan attempt, oldest first, with the transient
-                                                  (strategy) it was sent with and its status
+                                                  (strategy) it was sent with and its status; and per resource
+                                                  kind (version, strategy, user)
+  GET/POST /_emulator/stack_versions              the stack packs: {"versions": [{"version", "upgradable_to",
+                                                  "plugins", "deleted"?}]} (POST replaces them)
+  POST /_emulator/deployments/{id}/concurrent_change  another user's no-op plan change starts now
 """
 
 

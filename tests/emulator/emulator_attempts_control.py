@@ -27,6 +27,18 @@ def _attempt(attempt):
             'error': attempt.error[0] if attempt.error else None}
 
 
+def summary(deployment):
+    """{id, ref_id, attempts} of the deployment's Elasticsearch resource; the caller holds the lock and settled."""
+    plans = deployment.plans
+    seen, attempts = set(), []
+    for attempt in plans.history + [plans.current, plans.pending]:
+        if attempt is not None and attempt.id not in seen:
+            seen.add(attempt.id)
+            attempts.append(attempt)
+    attempts.sort(key=lambda attempt: attempt.name)
+    return {'id': deployment.id, 'ref_id': deployment.ref_id, 'attempts': [_attempt(a) for a in attempts]}
+
+
 def handle(path, store):
     dep_id = ATTEMPTS_RE.fullmatch(path).group(1)
     with store.lock:
@@ -34,11 +46,4 @@ def handle(path, store):
         deployment = store.find(dep_id)
         if deployment is None:
             return failure(404, 'deployments.deployment_not_found', 'The Deployment specified by [%s] cannot be found.' % dep_id)
-        plans = deployment.plans
-        seen, attempts = set(), []
-        for attempt in plans.history + [plans.current, plans.pending]:
-            if attempt is not None and attempt.id not in seen:
-                seen.add(attempt.id)
-                attempts.append(attempt)
-        attempts.sort(key=lambda attempt: attempt.name)
-        return Response(200, {'id': deployment.id, 'ref_id': deployment.ref_id, 'attempts': [_attempt(a) for a in attempts]})
+        return Response(200, summary(deployment))

@@ -8,6 +8,8 @@ so what a request sees is the state at the moment it arrived.
 import copy
 
 import emulator_deployments_checks as checks
+import emulator_resources as stateless
+import emulator_upgrade_checks as upgrade
 from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
@@ -17,7 +19,6 @@ NO_RESOURCE = 'deployments.deployment_resource_not_found'
 VERSION_CONFLICT = 'deployments.version_conflict'  # undocumented; 400 because PUT documents no 409
 RESTART_REFUSED = 'deployments.deployment_resource_plan_change_error'
 NOTHING_PENDING = 'deployments.resource_does_not_have_a_pending_plan'
-CHECKS = (checks.unknown_resources, checks.plan_pending)  # 3 and 4; 5 to 7 need more arguments
 
 
 def _flag(call, name, default=False):
@@ -78,7 +79,11 @@ def get_resource(call, store):
 
 
 def _checked(doc, call, store, deployment):
-    """The first failing check's 400 (8.3 order, the `version` guard after the body's shape), or None."""
+    """The first failing check's 400 (8.3 order, the `version` guard after the body's shape), or None.
+
+    Checks run lazily one after the other and stop at the first refusal: a later check may rely on what
+    an earlier one verified (a schemathesis run found a crash when every check ran after a refusal).
+    """
     problems = checks.malformed(doc)
     if problems:
         return _refused(problems)
@@ -86,12 +91,22 @@ def _checked(doc, call, store, deployment):
     if wanted is not None and wanted != str(deployment.version):
         return failure(400, VERSION_CONFLICT, 'The deployment was changed since version [%s]; it is now at version [%s]. Read it again and retry.'
                        % (wanted, deployment.version))
-    for check in CHECKS:
-        problems = check(doc, deployment)
-        if problems:
-            return _refused(problems)
-    for problems in (checks.bad_urls(doc, store.settings.url_mode), checks.unusable_extensions(doc, store.extensions),
-                     checks.version_mismatches(doc, deployment, store.extensions), bad_strategies(doc)):
+    upgrade.fill_omitted_versions(doc, deployment, store.stacks, store.settings.omitted_version)
+    ordered = [
+        lambda: checks.unknown_resources(doc, deployment),
+        lambda: upgrade.stateless_problems(doc, deployment),
+        lambda: checks.plan_pending(doc, deployment),
+        lambda: checks.bad_urls(doc, store.settings.url_mode),
+        lambda: checks.unusable_extensions(doc, store.extensions),
+        lambda: upgrade.version_change(doc, deployment, store.stacks),
+        lambda: upgrade.built_in_plugins(doc, store.stacks),
+        lambda: bad_strategies(doc),
+        lambda: upgrade.strategies(doc, deployment),
+    ]
+    if not upgrade.plugin_versions_deferred(store.settings):
+        ordered.append(lambda: checks.version_mismatches(doc, deployment, store.extensions))
+    for check in ordered:
+        problems = check()
         if problems:
             return _refused(problems)
     return None
@@ -128,9 +143,16 @@ def _apply(doc, store, deployment, now):
             setattr(deployment, key, doc[key])
             renamed = True
     payloads = checks.payloads_of(doc)
+    es_attempt = None
     for _index, payload in payloads:
-        store.apply(deployment, payload['plan'], now)  # even an identical plan runs: the documented reload path
-    if renamed and not payloads:
+        # In plugin_check=plan mode a plugin or bundle that does not fit passed the PUT: the attempt fails at its step.
+        mismatched = upgrade.plugin_versions_deferred(store.settings) and checks.version_mismatches(doc, deployment, store.extensions)
+        extra = dict(failure=upgrade.PLUGIN_VERSIONS_FAILED, failed_step=upgrade.PLUGIN_STEP) if mismatched else {}
+        es_attempt = store.apply(deployment, payload['plan'], now, **extra)  # even an identical plan runs: the reload path
+    kibana_payloads = (doc.get('resources') or {}).get(stateless.KIND) or []
+    for payload in kibana_payloads:
+        stateless.start(deployment, payload['plan'], store.settings, now, es_attempt)
+    if renamed and not payloads and not kibana_payloads:
         deployment.touch(now)
 
 

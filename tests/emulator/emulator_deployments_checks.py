@@ -91,6 +91,8 @@ def unknown_resources(doc, deployment):
     resources = doc.get('resources') or {}
     payloads = payloads_of(doc)
     for kind in OTHER_KINDS:
+        if kind == 'kibana' and deployment.kibana is not None:
+            continue  # checked by emulator_upgrade_checks.stateless_problems
         if resources.get(kind):
             found.append((INVALID_PLAN, 'The emulator only manages Elasticsearch resources; remove resources.%s.' % kind, ['resources.' + kind]))
     for index, payload in payloads:
@@ -113,6 +115,10 @@ def plan_pending(doc, deployment):
     """Check 4: no plan change while one is pending (even one that does not show yet)."""
     if payloads_of(doc) and deployment.plans.pending is not None:
         message = 'Elasticsearch resource [%s] has a plan still pending, cancel that or wait for it to complete' % deployment.ref_id
+        return [(PLAN_PENDING, message, [])]
+    kibana = deployment.kibana
+    if (doc.get('resources') or {}).get('kibana') and kibana is not None and kibana.plans.pending is not None:
+        message = 'Kibana resource [%s] has a plan still pending, cancel that or wait for it to complete' % kibana.ref_id
         return [(PLAN_PENDING, message, [])]
     return []
 
@@ -160,6 +166,8 @@ def unusable_extensions(doc, extensions):
 
 def version_matches(extension_type, wanted, version):
     """A plugin needs the exact version; a bundle may use `*`, `N.*` or `N.M.*`."""
+    if not isinstance(wanted, str) or not isinstance(version, str):
+        return False  # a plan without a version (an old stored one) fits nothing
     if extension_type == 'bundle':
         if wanted == '*':
             return True

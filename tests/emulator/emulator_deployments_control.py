@@ -1,6 +1,7 @@
 """Control endpoints (test hooks, no auth) for deployments and the plan engine, under /_emulator.
 
-    POST /_emulator/deployments              {"name", "elasticsearch_version", "id"?}: create one (201, its GET body)
+    POST /_emulator/deployments              {"name", "elasticsearch_version", "id"?, "kibana"?, "enabled_built_in_plugins"?}:
+                                             create one (201, its GET body)
     GET  /_emulator/plans, POST /_emulator/plans   plan timing, failures, failed-attempt placement, URL mode
     GET  /_emulator/deployments/{id}/loaded  which archive revision (SHA-256) of each extension the nodes loaded
     GET  /_emulator/deployments/{id}/attempts  every plan attempt with its transient strategy (emulator_attempts_control)
@@ -9,7 +10,6 @@
 import re
 import time
 
-import emulator_attempts_control
 from emulator_api import Response, failure
 from emulator_deployments_store import ID_RE
 from emulator_deployments_view import View, deployment_body
@@ -18,7 +18,7 @@ from emulator_plan_engine import SettingsError
 LOADED_RE = re.compile(r'/_emulator/deployments/([^/]+)/loaded')
 VERSION_RE = re.compile(r'^\d+\.\d+\.\d+$')
 INVALID = 'root.invalid_json_request'
-CREATE_KEYS = ('name', 'elasticsearch_version', 'id')
+CREATE_KEYS = ('name', 'elasticsearch_version', 'id', 'kibana', 'enabled_built_in_plugins')
 
 
 def routes(path):
@@ -27,7 +27,7 @@ def routes(path):
         return ('POST',)
     if path == '/_emulator/plans':
         return ('GET', 'POST')
-    return ('GET',) if LOADED_RE.fullmatch(path) or emulator_attempts_control.matches(path) else None
+    return ('GET',) if LOADED_RE.fullmatch(path) else None  # .../attempts: emulator_upgrade_control (both views)
 
 
 def _create(doc, store):
@@ -39,7 +39,12 @@ def _create(doc, store):
         return failure(400, INVALID, '"elasticsearch_version" is required, like "8.15.1".', ['body.elasticsearch_version'])
     if doc.get('id') is not None and (not isinstance(doc['id'], str) or not ID_RE.match(doc['id'])):
         return failure(400, INVALID, '"id" must be 32 lowercase hex characters.', ['body.id'])
-    deployment = store.create(doc['name'], doc['elasticsearch_version'], doc.get('id'))
+    if not isinstance(doc.get('kibana', False), bool):
+        return failure(400, INVALID, '"kibana" must be true or false (a Kibana resource at the same version).', ['body.kibana'])
+    built_ins = doc.get('enabled_built_in_plugins') or []
+    if not isinstance(built_ins, list) or not all(isinstance(name, str) and name for name in built_ins):
+        return failure(400, INVALID, '"enabled_built_in_plugins" must be a list of plugin names.', ['body.enabled_built_in_plugins'])
+    deployment = store.create(doc['name'], doc['elasticsearch_version'], doc.get('id'), doc.get('kibana', False), built_ins)
     if deployment is None:
         return failure(409, 'deployments.deployment_already_exists', 'A deployment with id [%s] already exists.' % doc['id'])
     with store.lock:
@@ -62,8 +67,6 @@ def handle(method, path, read_doc, store):
         return _create(read_doc(), store)
     if path == '/_emulator/plans':
         return _plans(method, read_doc() if method == 'POST' else None, store)
-    if emulator_attempts_control.matches(path):
-        return emulator_attempts_control.handle(path, store)
     dep_id = LOADED_RE.fullmatch(path).group(1)
     loaded = store.loaded(dep_id)
     if loaded is None:

@@ -9,7 +9,9 @@ import re
 import secrets
 import time
 
+import emulator_resources
 from emulator_plan_engine import Attempt, PlanSettings, PlanState, iso
+from emulator_stack_versions import StackVersions
 
 REF_ID = 'main-elasticsearch'
 REGION = 'ece-region'
@@ -18,9 +20,9 @@ REPO_RE = re.compile(r'^repo://(\d+)$')
 KINDS = (('user_bundles', 'bundle'), ('user_plugins', 'plugin'))
 
 
-def initial_plan(version):
+def initial_plan(version, built_ins=None):
     """A small, healthy plan like a default ECE deployment's: one hot tier in one zone."""
-    return {
+    plan = {
         'cluster_topology': [{
             'id': 'hot_content', 'zone_count': 1, 'instance_configuration_id': 'data.default',
             'node_roles': ['master', 'ingest', 'data_hot', 'data_content', 'remote_cluster_client', 'transform'],
@@ -30,6 +32,9 @@ def initial_plan(version):
         'deployment_template': {'id': 'default'},
         'autoscaling_enabled': False,
     }
+    if built_ins:
+        plan['elasticsearch']['enabled_built_in_plugins'] = list(built_ins)
+    return plan
 
 
 def extension_refs(plan):
@@ -51,15 +56,17 @@ def extension_refs(plan):
 class Deployment:  # pylint: disable=too-many-instance-attributes
     """One deployment and its single Elasticsearch resource."""
 
-    def __init__(self, dep_id, name, version, now):
+    def __init__(self, dep_id, name, version, now, kibana=False, built_ins=None):
         self.id, self.name, self.alias = dep_id, name, None
         self.resource_id = secrets.token_hex(16)
         self.ref_id, self.region = REF_ID, REGION
         self.created = self.modified = now
         self.version = 1  # x-cloud-resource-version and the resource's metadata.version
-        first = Attempt(1, initial_plan(version), now, action='deployments.create-deployment', facilitator='adminconsole')
+        first = Attempt(1, initial_plan(version, built_ins), now, action='deployments.create-deployment', facilitator='adminconsole')
         first.end(now)
         self.plans = PlanState(first)
+        # 0.3.0: an optional Kibana resource at the same version (emulator_resources.py)
+        self.kibana = emulator_resources.StatelessResource(version, self.ref_id, now) if kibana else None
         self.loaded = None  # what the nodes loaded with the last successful plan (set by the store)
 
     def touch(self, at):
@@ -78,6 +85,7 @@ class DeploymentStore:
         self.extensions = extensions
         self.lock = extensions.lock
         self.settings = PlanSettings()
+        self.stacks = StackVersions()
         self._items = {}
         extensions.users = self.users_of
         extensions.before_archive_change = self.settle
@@ -89,6 +97,8 @@ class DeploymentStore:
             ended = deployment.plans.settle(now)
             if ended is not None:
                 self._ended(deployment, ended)
+            if deployment.kibana is not None and emulator_resources.settle(deployment, now) is not None:
+                deployment.touch(now)  # after Elasticsearch: Kibana follows it
         return now
 
     def _ended(self, deployment, attempt):
@@ -106,14 +116,14 @@ class DeploymentStore:
                                'extension_type': extension_type, 'sha256': info['sha256'] if info else None})
         deployment.loaded = {'plan_attempt_id': attempt.id, 'loaded_at': iso(attempt.ended_at), 'extensions': extensions}
 
-    def create(self, name, version, dep_id=None):
+    def create(self, name, version, dep_id=None, kibana=False, built_ins=None):
         """A new deployment with a healthy current plan; None when `dep_id` is taken."""
         with self.lock:
             now = self.settle()
             dep_id = dep_id or secrets.token_hex(16)
             if dep_id in self._items:
                 return None
-            deployment = Deployment(dep_id, name, version, now)
+            deployment = Deployment(dep_id, name, version, now, kibana, built_ins)
             self._record_loaded(deployment, deployment.plans.running)
             self._items[dep_id] = deployment
             return deployment
@@ -163,3 +173,4 @@ class DeploymentStore:
         with self.lock:
             self._items.clear()
             self.settings = PlanSettings()
+            self.stacks.reset()

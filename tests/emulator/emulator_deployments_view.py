@@ -3,6 +3,7 @@
 The deployment has only an Elasticsearch resource; the other resource kinds are the required empty lists.
 """
 
+import emulator_resources
 from emulator_plan_engine import iso
 
 OTHER_KINDS = ('kibana', 'apm', 'appsearch', 'enterprise_search', 'integrations_server')
@@ -70,6 +71,10 @@ def deployment_body(deployment, now, view):
     resource = resource_info(deployment, now, view)
     doc = {'id': deployment.id, 'name': deployment.name, 'healthy': resource['info']['healthy'],
            'resources': dict({kind: [] for kind in OTHER_KINDS}, elasticsearch=[resource])}
+    if deployment.kibana is not None:
+        kibana = emulator_resources.resource_info(deployment, now, view)
+        doc['resources']['kibana'] = [kibana]
+        doc['healthy'] = doc['healthy'] and kibana['info']['healthy']
     if deployment.alias is not None:
         doc['alias'] = deployment.alias
     if view.show_metadata:
@@ -82,14 +87,22 @@ def resource_ref(deployment):
     return {'id': deployment.resource_id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id, 'region': deployment.region}
 
 
+def resource_refs(deployment):
+    """DeploymentResources of every resource: Elasticsearch, then Kibana when there is one."""
+    refs = [resource_ref(deployment)]
+    if deployment.kibana is not None:
+        refs.append(emulator_resources.resource_ref(deployment))
+    return refs
+
+
 def listing(deployments):
     """A DeploymentsListResponse."""
-    return {'deployments': [{'id': dep.id, 'name': dep.name, 'resources': [resource_ref(dep)]} for dep in deployments]}
+    return {'deployments': [{'id': dep.id, 'name': dep.name, 'resources': resource_refs(dep)} for dep in deployments]}
 
 
 def update_response(deployment, validate_only):
     """A DeploymentUpdateResponse; `diagnostics` is "sent if validation is requested"."""
-    doc = {'id': deployment.id, 'name': deployment.name, 'resources': [resource_ref(deployment)],
+    doc = {'id': deployment.id, 'name': deployment.name, 'resources': resource_refs(deployment),
            'shutdown_resources': {kind: [] for kind in ('elasticsearch',) + OTHER_KINDS}}
     if deployment.alias is not None:
         doc['alias'] = deployment.alias

@@ -24,6 +24,8 @@ import urllib.parse
 import emulator_api
 import emulator_deployments_api
 import emulator_deployments_control
+import emulator_stack_versions
+import emulator_upgrade_control
 from emulator_api import Call, Response, failure
 from emulator_body import CHUNK_SIZE, BodyError, RequestBody
 from emulator_deployments_store import DeploymentStore
@@ -159,6 +161,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 call = Call(self.command, parts, urllib.parse.parse_qs(query), self.headers, self._body, base_url, app.store)
                 if parts[:1] == ['deployments'] and parts[1:2] != ['extensions']:
                     return emulator_deployments_api.handle(call, app.deployments)
+                if parts[:1] == ['stack']:
+                    return emulator_stack_versions.handle(call, app.deployments)
                 return emulator_api.handle(call)
             if kind == 'file':
                 return self._serve_file(app, path)
@@ -263,13 +267,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         }
         match = DEPLOYMENTS_RE.fullmatch(path)
         deployments_allowed = emulator_deployments_control.routes(path)
-        allowed = ('POST',) if match else deployments_allowed or routes.get(path)
+        upgrade_allowed = emulator_upgrade_control.routes(path)
+        allowed = ('POST',) if match else deployments_allowed or upgrade_allowed or routes.get(path)
         if allowed is None:
             return failure(404, 'root.resource_not_found', 'No such emulator control endpoint.')
         if method not in allowed:
             return failure(405, 'root.method_not_allowed', 'Use %s here.' % ' or '.join(allowed), headers={'Allow': ', '.join(allowed)})
         if deployments_allowed:
             return emulator_deployments_control.handle(method, path, self._json_body, app.deployments)
+        if upgrade_allowed:
+            return emulator_upgrade_control.handle(method, path, self._json_body, app.deployments)
         if match:
             doc = self._json_body()
             names = doc.get('deployments') if isinstance(doc, dict) else None

@@ -19,6 +19,7 @@ HISTORY_CAP = 100  # ECE shows at most this many past attempts unless force_all_
 # Step ids as real plans log them (DEPLOYMENTS.md 3.1); the last one carries the outcome.
 STEPS = ('log-initial-plan-data', 'validate-plan-prerequisites', 'validate-elasticsearch-plugin-versions',
          'apply-plan-settings', 'plan-completed')
+PLUGIN_CHECKS = ('put', 'plan')
 
 
 class SettingsError(ValueError):
@@ -42,6 +43,12 @@ class PlanSettings:
         'failed_attempt_in': 'history',
         'pending_appears_after': 0.0,  # seconds during which an accepted attempt does not show yet
         'url_mode': 'ece',  # `ess` accepts only repo:// extension URLs, `ece` also http(s)
+        # 0.3.0 (emulator_upgrade_checks.py): where a plugin or bundle whose version does not fit is refused
+        # (`put`: 400 at PUT; `plan`: the attempt fails at validate-elasticsearch-plugin-versions),
+        # how many of the next Kibana attempts fail, and what an omitted elasticsearch.version means.
+        'plugin_check': 'put',
+        'fail_kibana_next': 0,
+        'omitted_version': 'current',
     }
 
     def __init__(self):
@@ -63,12 +70,14 @@ class PlanSettings:
         for key in ('seconds', 'pending_appears_after'):
             if key in doc and (isinstance(doc[key], bool) or not isinstance(doc[key], (int, float)) or doc[key] < 0):
                 raise SettingsError('"%s" must be a number >= 0.' % key)
-        if 'fail_next' in doc and (isinstance(doc['fail_next'], bool) or not isinstance(doc['fail_next'], int) or doc['fail_next'] < 0):
-            raise SettingsError('"fail_next" must be an integer >= 0.')
+        for key in ('fail_next', 'fail_kibana_next'):
+            if key in doc and (isinstance(doc[key], bool) or not isinstance(doc[key], int) or doc[key] < 0):
+                raise SettingsError('"%s" must be an integer >= 0.' % key)
         for key in ('failure_message', 'failure_type'):
             if key in doc and (not isinstance(doc[key], str) or not doc[key]):
                 raise SettingsError('"%s" must be a non-empty string.' % key)
-        for key, allowed in (('failed_attempt_in', FAILED_PLACES), ('url_mode', URL_MODES)):
+        for key, allowed in (('failed_attempt_in', FAILED_PLACES), ('url_mode', URL_MODES), ('plugin_check', PLUGIN_CHECKS),
+                             ('omitted_version', ('current', 'latest'))):
             if key in doc and doc[key] not in allowed:
                 raise SettingsError('"%s" must be one of %s.' % (key, ', '.join(allowed)))
         self.values.update(doc)
@@ -80,13 +89,21 @@ class PlanSettings:
         self.values['fail_next'] -= 1
         return self.values['failure_message'], self.values['failure_type']
 
+    def take_kibana_failure(self):
+        """True when the Kibana attempt being created must fail (`fail_kibana_next`)."""
+        if self.values['fail_kibana_next'] <= 0:
+            return False
+        self.values['fail_kibana_next'] -= 1
+        return True
+
 
 class Attempt:  # pylint: disable=too-many-instance-attributes
     """One plan attempt: its plan, its timing and (once ended) its outcome."""
 
     # pylint: disable-next=too-many-arguments
     def __init__(self, number, plan, accepted_at, *, seconds=0.0, appears_after=0.0, failure=None,
-                 failed_in='history', action='deployments.update-deployment', facilitator='api'):
+                 failed_in='history', action='deployments.update-deployment', facilitator='api',
+                 user_id=None, steps=STEPS, failed_step=None):
         self.id = uuid.uuid4().hex
         self.name = 'attempt-%010d' % number
         self.plan = copy.deepcopy(plan)
@@ -95,7 +112,9 @@ class Attempt:  # pylint: disable=too-many-instance-attributes
         self.appears_at = accepted_at + appears_after
         self.ends_at = self.appears_at + seconds
         self.failure, self.failed_in = failure, failed_in
-        self.action, self.facilitator = action, facilitator
+        self.action, self.facilitator, self.user_id = action, facilitator, user_id
+        self.steps, self.failed_step = steps, failed_step  # failed_step: where a failure stops (else plan-completed)
+        self.strategy = (plan.get('transient') or {}).get('strategy')  # kept after `transient` is dropped, for tests
         self.outcome = None  # 'success' or 'error' once ended
         self.error = None  # (message, failure_type) of a failed or cancelled attempt
         self.ended_at = self.plan_end_time = None
@@ -111,13 +130,17 @@ class Attempt:  # pylint: disable=too-many-instance-attributes
         if not show_log:
             return []
         end = self.ended_at if self.ended_at is not None else self.ends_at
-        width = (end - self.accepted_at) / len(STEPS)
+        names = self.steps
+        if self.error and self.failed_step in names:
+            # A failure at a named step: the steps after it never ran, the log ends with plan-completed.
+            names = names[:names.index(self.failed_step) + 1] + ('plan-completed',)
+        width = (end - self.accepted_at) / len(names)
         steps = []
-        for index, step_id in enumerate(STEPS):
+        for index, step_id in enumerate(names):
             started = self.accepted_at + index * width
             if self.outcome is None and started > now:
                 break
-            finished = self.outcome is not None or started + width <= now and index < len(STEPS) - 1
+            finished = self.outcome is not None or started + width <= now and index < len(names) - 1
             step = {'step_id': step_id, 'started': iso(started), 'status': 'success' if finished else 'pending',
                     'stage': 'completed' if finished else 'in_progress', 'info_log': []}
             if finished:
@@ -126,6 +149,8 @@ class Attempt:  # pylint: disable=too-many-instance-attributes
         if self.error and steps:
             message, failure_type = self.error
             steps[-1]['status'] = 'error'
+            if len(steps) > 1 and steps[-2]['step_id'] == self.failed_step:
+                steps[-2]['status'] = 'error'
             steps[-1]['info_log'] = [{'timestamp': iso(end), 'stage': 'completed', 'message': message,
                                       'failure_type': failure_type, 'details': {}}]
         return steps
@@ -137,7 +162,8 @@ class Attempt:  # pylint: disable=too-many-instance-attributes
             plan.pop('transient', None)
         doc = {'plan_attempt_id': self.id, 'plan_attempt_name': self.name, 'healthy': self.outcome != 'error',
                'attempt_start_time': iso(self.accepted_at), 'plan': plan, 'plan_attempt_log': self._steps(now, show_log),
-               'source': {'facilitator': self.facilitator, 'action': self.action, 'date': iso(self.accepted_at)},
+               'source': dict({'facilitator': self.facilitator, 'action': self.action, 'date': iso(self.accepted_at)},
+                              **({'user_id': self.user_id} if self.user_id else {})),
                'warnings': []}
         if self.ended_at is not None:
             doc['attempt_end_time'] = iso(self.ended_at)
@@ -159,11 +185,18 @@ class PlanState:
         self.healthy = True  # plan_info.healthy: false after a failed last attempt
         self._count = 1
 
-    def start(self, plan, settings, now, **kwargs):
-        """Accept a new attempt (the caller checked that none is pending); return it."""
+    def start(self, plan, settings, now, failure=None, seconds=None, **kwargs):
+        """Accept a new attempt (the caller checked that none is pending); return it.
+
+        `failure`: (message, failure_type) decided by the caller, or None to take one from `fail_next`;
+        `False` for an attempt that must succeed and not count against `fail_next`.
+        """
         self._count += 1
-        self.pending = Attempt(self._count, plan, now, seconds=settings.seconds, appears_after=settings.pending_appears_after,
-                               failure=settings.take_failure(), failed_in=settings.failed_attempt_in, **kwargs)
+        if failure is None:
+            failure = settings.take_failure()
+        self.pending = Attempt(self._count, plan, now, seconds=settings.seconds if seconds is None else seconds,
+                               appears_after=settings.pending_appears_after, failure=failure or None,
+                               failed_in=settings.failed_attempt_in, **kwargs)
         return self.pending
 
     def visible_pending(self, now):
