@@ -1,6 +1,6 @@
 # Two commands for a newcomer on a fresh machine: `make demo` and `make test`. Both set everything up.
 PYTHON := .venv/bin/python
-STEPS ?= emulator,sanity,units,sanity-2.20,units-2.20,sanity-2.19,units-2.19,integration,integration-module,package,docs,lint
+STEPS ?= emulator,sanity,units,sanity-2.20,units-2.20,sanity-2.19,units-2.19,integration,integration-module,integration-flipped,package,docs,lint
 
 .PHONY: demo test bench docs venv venv-oldest venv-2.20 clean
 

@@ -53,19 +53,25 @@ def _stop(proc):
 
 
 @contextlib.contextmanager
-def emulator(api_key=None, username=None, password=None, tls_dir=None, data_dir=None, port=None):
-    """Run the emulator; yield its base URL (https when tls_dir is given, ca.pem then lies in tls_dir)."""
-    cmd = [sys.executable, EMULATOR, '--port', str(port or free_port()), '--bind', '127.0.0.1']
+def emulator(api_key=None, username=None, password=None, tls_dir=None, data_dir=None, port=None, assumptions='default'):
+    """Run the emulator; yield its base URL (https when tls_dir is given, ca.pem then lies in tls_dir).
+
+    `assumptions='flipped'` starts it in the other reading of every assumed ECE behaviour
+    (tests/ece_behaviours.yml).
+    """
+    cmd = [sys.executable, EMULATOR, '--port', str(port or free_port()), '--bind', '127.0.0.1', '--assumptions', assumptions]
+    # The credentials go through the environment of the child only: a command line is visible to
+    # everyone on the machine (ps), an environment only to its owner.
+    env = {key: value for key, value in os.environ.items() if not key.startswith('ECE_EMULATOR_')}
     if api_key:
-        cmd += ['--api-key', api_key]
+        env['ECE_EMULATOR_API_KEY'] = api_key
     if username:
-        cmd += ['--username', username, '--password', password]
+        env.update(ECE_EMULATOR_USERNAME=username, ECE_EMULATOR_PASSWORD=password)
     if tls_dir:
         cmd += ['--tls', '--cert-dir', tls_dir]
     if data_dir:
         cmd += ['--data-dir', data_dir]
-    # The credentials go on the command line of a short-lived local test process only.
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)  # pylint: disable=consider-using-with
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)  # pylint: disable=consider-using-with
     try:
         yield _wait_for_ready(proc)
     finally:

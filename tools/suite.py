@@ -3,10 +3,12 @@
 Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity and units on every
 supported ansible-core (2.21 on Python 3.12, 2.20 on Python 3.13, 2.19 on Python 3.11; the venvs of the
 older two are steps too), integration on the newest (against a freshly started emulator; the modules run in-process),
-integration-module (the behaviour targets again with each module in its own process), the packaging
+integration-module (the behaviour targets again with each module in its own process), integration-flipped
+(the targets that depend on assumed ECE behaviours, against the emulator in the other reading of each), the packaging
 check (build, install, use the installed copy), antsibull-docs lint-collection-docs, and ansible-lint
 with the production profile.
-`make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets.
+`make test STEPS=units,integration` runs a subset; ECE_IT_TARGETS="target ..." limits the integration targets
+(of integration-flipped too, within its own).
 
 Steps run in lanes (see LANES): the steps of one lane in order, up to --jobs lanes at once, each lane in
 its own copy of the collection. A step's output is printed in one piece when it ends; the summary at the
@@ -25,6 +27,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import yaml
 
 import collection_tree
 import emulator_process
@@ -135,6 +139,17 @@ MODULE_PROCESS_TARGETS = ['extension_connection', 'extension_bad_input', 'extens
                           'extension_create_upload', 'extension_faults', 'role_extensions']
 
 
+def flipped_targets():
+    """The targets that depend on an assumed ECE behaviour (tests/ece_behaviours.yml), in the register's order."""
+    with open(os.path.join(REPO, 'tests', 'ece_behaviours.yml'), encoding='utf-8') as handle:
+        entries = yaml.safe_load(handle)['behaviours']
+    targets = []
+    for entry in entries:
+        if entry['status'] == 'assumed':
+            targets += [target for target in entry['targets'] if target not in targets]
+    return targets
+
+
 def integration_config(host, api_key, username, password, ca_path, archive_dir, archive_url, in_process=True):
     """The variables the integration targets read (see tests/integration/integration_config.yml.sample)."""
     lines = [
@@ -163,7 +178,14 @@ def step_integration_module():
     return integration(MODULE_PROCESS_TARGETS, 'integration-module.log', in_process=False)
 
 
-def integration(targets, log_name, in_process=True):
+def step_integration_flipped():
+    """The targets that depend on assumed ECE behaviours, against an emulator in the other reading of every one."""
+    narrowed = os.environ.get('ECE_IT_TARGETS', '').split()
+    targets = [target for target in flipped_targets() if not narrowed or target in narrowed]
+    return integration(targets, 'integration-flipped.log', assumptions='flipped')
+
+
+def integration(targets, log_name, in_process=True, assumptions='default'):
     """`targets` (all when empty) against a fresh emulator, at -vvvv; then no credential may appear in anything the run left."""
     api_key, password = secrets.token_hex(16), secrets.token_hex(12)
     username = 'admin'
@@ -171,7 +193,8 @@ def integration(targets, log_name, in_process=True):
         tls_dir, archive_dir = os.path.join(tmp, 'tls'), os.path.join(tmp, 'archives')
         os.makedirs(archive_dir)
         log_path = os.path.join(collection_tree.TREE_ROOT, log_name)
-        with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir) as host, \
+        with emulator_process.emulator(api_key=api_key, username=username, password=password, tls_dir=tls_dir,
+                                       assumptions=assumptions) as host, \
                 emulator_process.file_server(archive_dir) as archive_url:
             config = integration_config(host, api_key, username, password, os.path.join(tls_dir, 'ca.pem'), archive_dir, archive_url,
                                         in_process=in_process)
@@ -213,6 +236,7 @@ STEPS = {
     'units-2.19': step_units_oldest,
     'integration': step_integration,
     'integration-module': step_integration_module,
+    'integration-flipped': step_integration_flipped,
     'package': step_package,
     'docs': step_docs,
     'lint': step_lint,
@@ -227,6 +251,7 @@ NEEDS = {'sanity-2.19': 'venv-2.19', 'units-2.19': 'venv-2.19', 'sanity-2.20': '
 LANES = {
     'integration': ['integration'],
     'integration-module': ['integration-module'],
+    'integration-flipped': ['integration-flipped'],
     '2.21': ['sanity', 'units'],
     '2.19': ['venv-2.19', 'sanity-2.19', 'units-2.19'],
     '2.20': ['venv-2.20', 'sanity-2.20', 'units-2.20'],
@@ -327,7 +352,7 @@ def main():
         return 0 if all(result[1] for result in run_in_order(names)) else 1
     started = time.monotonic()
     if args.jobs > 1 and len(lanes_of(names)) > 1:
-        if {'integration', 'integration-module'} <= set(names):
+        if len({'integration', 'integration-module', 'integration-flipped'} & set(names)) > 1:
             collection_tree.write_ssh_key()  # both would make it at once in a new HOME
         results = run_in_lanes(names, args.jobs)
     else:

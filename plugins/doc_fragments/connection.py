@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: ece.platform contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The connection options shared by every ece.platform module (see module_utils/_argspec.py)."""
+"""The connection options shared by every ece.platform module (see module_utils/_options.py)."""
 
 from __future__ import annotations
 

@@ -3,12 +3,19 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: where the archive ECE stores for an extension came from.
 
-ECE's answer has no field for it. `download_url` is the URL given last, and it stays after an archive
-is uploaded with PUT (the update API cannot clear it), so after a switch from `download_url` to `file`
-and back to the same URL, comparing URLs alone would find nothing to do while the uploaded archive
-stays. The module therefore compares the stored archive with what the URL serves (size first, then
-SHA-256), and leaves a `download_url` out of what it reports when the stored archive did not come
-from there.
+ECE's answer has no field for it. `download_url` is the URL given last.
+
+Assumption [I] (not stated anywhere; the repository's register of ECE behaviours, entry
+download-url-after-upload): the URL stays after an archive is uploaded with PUT (the update API cannot
+clear it), so after a switch from `download_url` to `file` and back to the same URL, comparing URLs
+alone would find nothing to do while the uploaded archive stays. The module therefore compares the
+stored archive with what the URL serves (size first, then SHA-256), and leaves a `download_url` out of
+what it reports when the stored archive did not come from there; where ECE drops the URL instead, the
+URL simply differs and is sent.
+
+Assumption [I] (an open question; register entry same-url-redownloads): sending the same `download_url`
+again makes ECE download it again. `confirm_redownload` checks the outcome, so a server that keeps its
+archive fails the task instead of leaving the uploaded archive in place behind a success.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceErr
 
 
 class ArchiveSource:
-    """For one converge run: whether ECE must download `download_url` again, and a truthful view of the result."""
+    """For one converge run: whether ECE must download `download_url` again, and what to report about where the archive came from."""
 
     def __init__(self, api, warn, current, desired):
         self.api = api
@@ -47,13 +54,30 @@ class ArchiveSource:
         self.stale_url = not same
         return not same
 
+    def confirm_redownload(self, updated):
+        """After the same download_url was sent again: fail when ECE still stores another archive than the URL's."""
+        if getattr(self.api, 'check_mode', False):
+            return  # nothing was sent
+        url = self.desired.download_url
+        try:
+            same = self.api.download_matches_stored(updated, url)
+        except EceError as exc:
+            self.warn('Whether ECE downloaded %s again for extension %s could not be checked (%s).'
+                      % (without_query(url), updated.get('name'), exc.msg))
+            return
+        if not same:
+            raise EceError('ECE was sent download_url %s again for extension %s (id %s), but it still stores another archive '
+                           'than the one that URL serves: this ECE does not download a URL it already has. Publish the '
+                           'archive under a new URL and give that one, or upload it with option file.'
+                           % (without_query(url), updated.get('name'), updated.get('id')), changed=True)
+
     def view(self, metadata):
         """A metadata view (for the diff) without a download_url the stored archive did not come from."""
         if self.stale_url:
             metadata.pop('download_url', None)
         return metadata
 
-    def truthful(self, extension):
+    def reported_extension(self, extension):
         """The extension to return: after a `file` run, the stored archive is that file's, whatever download_url says."""
         if self.desired.archive is None or extension.get('download_url') is None:
             return extension

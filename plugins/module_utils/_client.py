@@ -41,14 +41,37 @@ SEND_BLOCK_SIZE = 64 * 1024
 
 
 def _redacted(text):
-    """The host text with any `user:password@` part masked, so a message can quote it safely."""
-    return re.sub(r'^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/@]*@', lambda m: (m.group(1) or '') + '***@', text)
+    """The host text with any `user:password@` part masked, so a message can quote it safely.
+
+    Everything between the scheme and the last `@` is masked: a password may itself hold `@` or `/`
+    (`user:p@ss@host`, `user:pa/ss@host`), so neither ends the part that must not be shown.
+    """
+    scheme = re.match(r'^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//', text)
+    start = scheme.end() if scheme else 0
+    at = text.rfind('@')
+    return text if at < start else text[:start] + '***' + text[at:]
+
+
+def _carries_credentials(text):
+    """Whether a host text has a `user@` or `user:password@` part (an `@` anywhere after the scheme)."""
+    scheme = re.match(r'^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//', text)
+    return '@' in text[scheme.end() if scheme else 0:]
+
+
+# A query in a URL may carry a token (pre-signed URLs: X-Amz-Signature=...); exception texts of requests
+# and urllib3 quote URLs and paths with their query ("Max retries exceeded with url: /x.zip?X-Amz-...").
+_QUERY = re.compile(r'(?<=[\w/.~%-])\?[^\s\'"()<>]*')
+
+
+def _without_queries(text):
+    """`text` with the query of every URL or path in it replaced by `?...`."""
+    return _QUERY.sub('?...', text)
 
 
 def api_base_url(host):
     """`https://ece:12443`, with or without a trailing `/` or `/api/v1`, becomes `https://ece:12443/api/v1`."""
     text = (host or '').strip()
-    if '@' in text.split('/')[2 if '//' in text else 0]:
+    if _carries_credentials(text):
         raise EceError('Option host must not carry credentials (%r); put them into api_key, or username and password.'
                        % _redacted(text))
     parts = urlsplit(text)
@@ -115,6 +138,10 @@ class EceClient:
 
     def url(self, path):
         return self.base_url + path
+
+    def close(self):
+        """Close the pooled connections (idempotent); a later request opens new ones."""
+        self._session.close()
 
     def request(self, method, path, json_body=None, params=None, body_factory=None, retry=True, operation=None,
                 response_headers=None):
@@ -273,7 +300,8 @@ class EceClient:
             msg = '%s failed: %s' % (operation, _first_line(exc))
         if attempt > 1:
             msg += ' Gave up after %d tries.' % attempt
-        return EceApiError(msg, method, url, timed_out=isinstance(exc, requests.exceptions.Timeout))
+        # The exception's own text may quote the URL with its query (a pre-signed URL's token): never pass it on.
+        return EceApiError(_without_queries(msg), method, url, timed_out=isinstance(exc, requests.exceptions.Timeout))
 
 
 if HAS_REQUESTS:

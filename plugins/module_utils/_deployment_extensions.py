@@ -23,6 +23,7 @@ from ansible_collections.ece.platform.plugins.module_utils._deployment_plan impo
 from ansible_collections.ece.platform.plugins.module_utils._deployment_items import parse_items, replaced_urls, resolve
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, known_attempts, plans_of, running_attempt
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     attached_urls,
@@ -77,7 +78,7 @@ class DeploymentExtensions:
         deployment, version, resource = self._after_pending(deployment, version, resource, waiter, deadline)
         listed = self.extensions.list()
         # Staleness looks at every attached extension, not only the listed ones.
-        by_url = {ext.get('url') or 'repo://%s' % ext.get('id'): ext for ext in listed}
+        by_url = {plan_url(ext): ext for ext in listed}
         conflicts = 0
         while True:
             plan_info = plans_of(resource)
@@ -115,6 +116,11 @@ class DeploymentExtensions:
                     raise EceError('Deployment %s changed while this task updated it, %d times in a row; nothing was changed. '
                                    'Run the task again when nobody else changes the deployment. Last answer: %s'
                                    % (label, conflicts, exc.msg), **exc.details) from None
+                if exc.plan_pending:
+                    # Assumption [O] (elastic/kibana#136974; register: pending-appears-late): a plan change may show
+                    # as pending only a while after ECE accepted it. Reading again at once could find nothing
+                    # pending again: give it time to show.
+                    self.sleep(min(2.0 ** conflicts, max(0.0, deadline - self.clock())))
                 fresh = self._read()
                 if went_through(plans_of(fresh[2]), known, new_plan):
                     # Our own update did arrive (a retry after a lost answer met the version it had bumped).

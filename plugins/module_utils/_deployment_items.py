@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import version_matches
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import Attachable, entry_names
 
 ITEM_KEYS = ('name', 'id', 'elasticsearch_version', 'replaces')
@@ -116,7 +117,7 @@ def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=Non
             continue
         found = [ext for ext in listed if ext.get('name') == item['name']]
         if state == 'absent':
-            attached = [ext for ext in found if _url(ext) in labels]
+            attached = [ext for ext in found if plan_url(ext) in labels]
             resolved.extend(Attachable(ext) for ext in (attached if len(found) > 1 else found))
             if not found:
                 # A plan label left by a rename: the operator sees this name in the plan and in the UI.
@@ -131,10 +132,6 @@ def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=Non
     return resolved
 
 
-def _url(ext):
-    return ext.get('url') or 'repo://%s' % ext.get('id')
-
-
 def replaced_urls(items, wanted, listed, plan, warn):
     """The urls that the items' `replaces` detach, in the plan change that attaches the items.
 
@@ -146,7 +143,7 @@ def replaced_urls(items, wanted, listed, plan, warn):
     urls = set()
     for index, (item, ext) in enumerate(zip(items, wanted)):
         for ref in item['replaces']:
-            matched = {_url(e) for e in listed if str(e.get('id')) == ref or e.get('name') == ref}
+            matched = {plan_url(e) for e in listed if str(e.get('id')) == ref or e.get('name') == ref}
             matched.update(url for url, name in labels.items() if name == ref)
             # The id of an extension deleted since: its entry still names repo://<id>.
             matched.update(url for url in labels if url == 'repo://%s' % ref)
@@ -169,7 +166,7 @@ def replaced_urls(items, wanted, listed, plan, warn):
             urls.update(matched - own)
     for index, (item, ext) in enumerate(zip(items, wanted)):
         others = sorted(url for url, _name in labels.items() if url != ext.url and url not in urls and url not in own
-                        and any(_url(e) == url and e.get('name') == ext.name for e in listed))
+                        and any(plan_url(e) == url and e.get('name') == ext.name for e in listed))
         if others:
             # Two builds of one plugin in a plan: the old one does not fit, or both load. Say how to swap instead.
             warn('extensions[%d] (%s): another extension of that name stays attached (%s). To swap builds in one plan '

@@ -19,8 +19,13 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 DEPLOYMENTS_PATH = '/deployments'
 DEPLOYMENT_ID = re.compile(r'[0-9a-f]{32}')
 VERSION_HEADER = 'x-cloud-resource-version'
-# ECE documents no status or code for a failed ?version= check; the emulator answers 400 with this code.
+# Assumption [I] (register: deployment-version-conflict): ECE documents the ?version= check but no status
+# or code for its refusal.
+# Any 409 counts as a conflict, and so does this code under any status; any other refusal fails the
+# task with ECE's own message, and nothing is overwritten under either reading.
 CONFLICT_CODES = ('deployments.version_conflict',)
+# Assumption [O] (register: plan-pending-refusal; the code seen in an issue, its status unknown): a plan
+# still pending.
 PENDING_CODES = ('deployments.resource_plan_state_error',)
 
 
@@ -37,6 +42,8 @@ class VersionConflict(EceError):
 
     def __init__(self, exc):
         super().__init__(exc.msg, method=exc.method, url=exc.url, status=exc.status, errors=exc.errors)
+        # Refused because a plan change is pending, which the read before may not have shown yet.
+        self.plan_pending = any(exc.has_code(code) for code in PENDING_CODES)
 
 
 def _flag(value):
@@ -46,7 +53,8 @@ def _flag(value):
 class DeploymentsApi:
     """List and read deployments, read one Elasticsearch resource, and update a deployment's plan."""
 
-    def __init__(self, client, check_mode=False):
+    def __init__(self, client, *, check_mode):
+        # Required, with no default: a module that forgot it would write in check mode (fail open).
         self.client = client
         self.check_mode = check_mode
 

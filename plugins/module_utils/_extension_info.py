@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import deployment_label
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import plans_of, running_attempt
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import held_lists
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import ARRAYS, referenced_urls
@@ -27,7 +28,7 @@ def read_extensions(api, extension_id=None, name=None, extension_type=None, incl
         candidates = api.list()
     matches = [ext for ext in candidates
                if (name is None or ext.get('name') == name) and (extension_type is None or ext.get('extension_type') == extension_type)
-               and (urls is None or (ext.get('url') or 'repo://%s' % ext.get('id')) in urls)]
+               and (urls is None or plan_url(ext) in urls)]
     if include_deployments and extension_id is None:
         detailed = (api.get(ext['id'], include_deployments=True) for ext in matches)
         # An extension deleted between the two reads is simply no longer there.

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import EXTENSION_RULES, extension_options
+from ansible_collections.ece.platform.plugins.module_utils._options import EXTENSION_RULES, extension_options
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension
 
@@ -45,8 +45,11 @@ def _argument_problems(validator, item):
     return problems, result.validated_parameters
 
 
-def desired_items(items, workdir=None):
+def desired_items(items, workdir=None, only_state=None):
     """A validated DesiredExtension for every item; else one EceError listing every bad item.
+
+    With `only_state`, the items of the other state get only the checks of their options: they are not
+    converged in this run (its checks of archives ran, or run, in the run that converges them).
 
     The error carries `invalid` ({index, name, id, msg} per bad item) for callers that report per item.
     """
@@ -74,7 +77,8 @@ def desired_items(items, workdir=None):
                 raise EceError('the same extension (%s %s) is listed twice, as extensions[%d] too; list it once.'
                                % (key[0], key[1], seen[key]))
             seen[key] = index
-            entry.validate(workdir=workdir)
+            if only_state is None or entry.state == only_state:
+                entry.validate(workdir=workdir)
         except EceError as exc:
             invalid.append(dict(index=index, name=entry.name, id=entry.id, msg='%s: %s' % (label, exc.msg)))
             continue

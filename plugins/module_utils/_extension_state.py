@@ -77,6 +77,7 @@ class DesiredExtension:
                            '8.15.1. Give version, or use identity=name to find the extension by its name alone.')
         if self.state == 'absent':
             return
+        # ece.platform.extension's argument spec refuses this pair already; extension_set's items meet it here only.
         if self.download_url is not None and self.file is not None:
             raise EceError('Options download_url and file are mutually exclusive: give ECE a URL to copy the archive from, '
                            'or a local file to upload, not both.')
@@ -103,7 +104,7 @@ def suggested_name(name):
     return re.sub(r'[^A-Za-z0-9_.-]+', '-', ascii_text).strip('-') or 'my-extension'
 
 
-def sentence(msg):
+def as_sentence(msg):
     """`msg` ending like a sentence, so that another one can follow it."""
     msg = msg.rstrip()
     return msg if msg.endswith(('.', '!', '?')) else msg + '.'
@@ -121,7 +122,7 @@ def metadata_view(extension):
     return {field: extension.get(field) for field in METADATA_FIELDS if extension.get(field) is not None}
 
 
-def update_body(current, desired, redownload=False):
+def extension_update_body(current, desired, redownload=False):
     """The full replacement body an update needs: current values, overlaid with the managed ones.
 
     The type always comes from the server (ECE cannot change it). download_url is sent only when it
@@ -252,12 +253,14 @@ class ExtensionReconciler:
         extension = current
         if changes:
             try:
-                extension = self.api.update(current['id'], update_body(current, desired, redownload), current)
+                extension = self.api.update(current['id'], extension_update_body(current, desired, redownload), current)
             except EceApiError as exc:
                 raise self._download_failure(exc, desired) from None
+            if redownload:
+                source.confirm_redownload(extension)
         if upload_needed:
             extension = self._upload(extension, desired, current, created=bool(changes))
-        result = dict(changed=bool(changes) or upload_needed, extension=source.truthful(extension),
+        result = dict(changed=bool(changes) or upload_needed, extension=source.reported_extension(extension),
                       diff=dict(before=before, after=after))
         if in_use_by is not None:
             result['in_use_by'] = public_view(in_use_by)
@@ -335,7 +338,7 @@ class ExtensionReconciler:
             return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
         except EceApiError as exc:
             failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
-                                  % (sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,
+                                  % (as_sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,
                                   exc.status, exc.errors)
             if created:
                 failure.details.update(changed=True, extension=extension)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import ARRAY_OF_TYPE, version_matches
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import parse_time, plans_of, running_attempt
 
 ARRAYS = ('user_bundles', 'user_plugins')
@@ -27,7 +28,7 @@ class Attachable:
         self.id = str(extension.get('id'))
         self.name = extension.get('name')
         self.extension_type = extension.get('extension_type')
-        self.url = extension.get('url') or 'repo://%s' % self.id
+        self.url = plan_url(extension)
         self.version = extension.get('version')
         self.explicit_version = elasticsearch_version is not None
         self.elasticsearch_version = elasticsearch_version if elasticsearch_version is not None else self.version

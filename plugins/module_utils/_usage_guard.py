@@ -151,7 +151,7 @@ class UsageGuard:
     def deployments(self):
         if self._deployments is None:
             # The same client as the extensions API: every request goes through it.
-            self._deployments = DeploymentsApi(self.extensions.client)
+            self._deployments = DeploymentsApi(self.extensions.client, check_mode=self.extensions.check_mode)
         return self._deployments
 
     def users(self, extension):
@@ -166,7 +166,7 @@ class UsageGuard:
     def _read(self, ref, url):
         # Assumption [O: API.md 3.3, ecctl show-dep.json]: include_deployments lists deployment ids. ECE's in-use
         # error names deployments by name instead [D: ESS guide], so an entry that is not a readable id is looked
-        # up as a name. The emulator's mark-in-use control endpoint lists names, which exercises that path.
+        # up as a name (a unit test exercises that path; the emulator lists ids, as ECE does).
         is_id = bool(DEPLOYMENT_ID.fullmatch(ref))
         unknown = (ref, None) if is_id else (None, ref)  # (id, name) of a deployment that could not be read
         try:

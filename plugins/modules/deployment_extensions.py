@@ -361,7 +361,8 @@ url:
   sample: https://ece.example.com:12443/api/v1/deployments/0123456789abcdef0123456789abcdef
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
+from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._deployment_extensions import DeploymentExtensions
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
@@ -387,7 +388,7 @@ def main():
 
     def converge():
         client = client_from_module(module)
-        result = DeploymentExtensions(DeploymentsApi(client, check_mode=module.check_mode), ExtensionsApi(client),
+        result = DeploymentExtensions(DeploymentsApi(client, check_mode=module.check_mode), ExtensionsApi(client, check_mode=module.check_mode),
                                       module.params, warn=module.warn).run()
         if not module._diff:
             result.pop('diff', None)

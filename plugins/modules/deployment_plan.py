@@ -178,7 +178,8 @@ url:
   type: str
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
+from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._plan_control import PlanControl
 

@@ -260,8 +260,9 @@ extension:
     download_url:
       description:
         - The URL ECE copied the archive from (pattern A).
-        - ECE keeps reporting the URL given last even after an archive was uploaded with PUT; the module leaves
-          it out when the stored archive did not come from it (after a task with O(file)).
+        - ECE is taken to keep reporting the URL given last even after an archive was uploaded with PUT (an
+          assumption, see the guide's page of assumptions); the module leaves it out when the stored archive
+          did not come from it (after a task with O(file)).
       type: str
       returned: when one is set and the stored archive came from it
     deployments:
@@ -320,7 +321,9 @@ url:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import EXTENSION_RULES, client_from_module, ece_module, extension_options, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
+from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._options import EXTENSION_RULES, extension_options
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension, ExtensionReconciler
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
 from ansible_collections.ece.platform.plugins.module_utils._multipart import HAS_TOOLBELT, TOOLBELT_IMPORT_ERROR

@@ -13,7 +13,7 @@ description:
   - Lists the deployment extensions (custom plugins and bundles) of Elastic Cloud Enterprise (ECE) or
     Elastic Cloud, optionally filtered, and optionally with the deployments that use each one.
   - Never changes anything.
-  - The extensions are returned as ECE sends them. Their C(download_url) is the URL given last; ECE keeps it
+  - The extensions are returned as ECE sends them. Their C(download_url) is the URL given last; ECE may keep it
     after an archive was uploaded, so it need not be where the stored archive came from (see
     M(ece.platform.extension), option O(ece.platform.extension#module:download_url)).
 author:
@@ -106,7 +106,7 @@ extensions:
       extension_type: plugin
       version: 8.15.1
       url: repo://4226448541
-      deployments: ["search-prod"]
+      deployments: ["f91f3a9360a74e9d8c068cd2698c92ea"]
       file_metadata:
         size: 48213
         last_modified_date: "2026-11-28T12:41:16.138Z"
@@ -181,7 +181,8 @@ url:
   type: str
 '''
 
-from ansible_collections.ece.platform.plugins.module_utils._argspec import client_from_module, ece_module, run_or_fail
+from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
+from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._extension_info import deployment_uses, read_extensions
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import ExtensionsApi
@@ -201,11 +202,11 @@ def main():
 
     def read():
         client = client_from_module(module)
-        api = ExtensionsApi(client)
+        api = ExtensionsApi(client, check_mode=module.check_mode)
         params = module.params
         urls, extra = None, {}
         if params['deployment'] is not None:
-            urls, extra = deployment_uses(DeploymentsApi(client), params['deployment'])
+            urls, extra = deployment_uses(DeploymentsApi(client, check_mode=module.check_mode), params['deployment'])
         extensions = read_extensions(api, extension_id=params['id'], name=params['name'],
                                      extension_type=params['extension_type'], include_deployments=params['include_deployments'],
                                      urls=urls)

@@ -22,6 +22,8 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.ece.platform.plugins.module_utils import _progress
 from ansible_collections.ece.platform.plugins.plugin_utils._dispatch import SWITCH_ENV, SWITCH_VARIABLE, SwitchError, module_process_reason
 from ansible_collections.ece.platform.plugins.plugin_utils._in_process import PROFILE, run_main
+from ansible_collections.ece.platform.plugins.plugin_utils._async_limit import capped_wait_timeout
+from ansible_collections.ece.platform.plugins.plugin_utils._once_per_endpoint_action import once_per_endpoint
 from ansible_collections.ece.platform.plugins.plugin_utils._progress_display import DisplayReporter
 
 display = Display()
@@ -75,6 +77,14 @@ class EceModuleAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
+        capped, warning = capped_wait_timeout(self._task.action, self._task.args, self._task.async_val)
+        if warning:
+            display.warning(warning)
+            self._task.args['wait_timeout'] = capped
+        # The role's tasks run once per ECE endpoint among the play's hosts (see _once_per_endpoint.py).
+        return once_per_endpoint(self, task_vars, lambda: self._run_here(result, task_vars))
+
+    def _run_here(self, result, task_vars):
         main, reason = None, self._module_process_reason(task_vars)
         if reason is None:
             main, reason = self._module_main()

@@ -26,6 +26,16 @@ USERNAME = 'admin'
 PASSWORD = 'pa:ss word'  # a colon and a space: Basic credentials must be split at the first colon only
 
 
+def credentials_env(api_key=API_KEY, username=None, password=None, **extra):
+    """The environment of an emulator that accepts these credentials (never on its command line: ps shows it)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith('ECE_EMULATOR_')}
+    env['ECE_EMULATOR_API_KEY'] = api_key
+    if username is not None:
+        env.update(ECE_EMULATOR_USERNAME=username, ECE_EMULATOR_PASSWORD=password)
+    env.update(extra)
+    return env
+
+
 def make_zip(content=b'hello', name='plugin-descriptor.properties'):
     """A real, small zip archive."""
     buf = io.BytesIO()
@@ -40,6 +50,8 @@ class Emulator:
     def __init__(self, *args, env=None):
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the emulator
         cmd = [sys.executable, EMULATOR, '--port', '0'] + list(args)
+        if env is None:  # no credentials and the default reading, whatever the caller's environment says
+            env = {key: value for key, value in os.environ.items() if not key.startswith('ECE_EMULATOR_')}
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env)  # pylint: disable=consider-using-with
         self.url = self._wait_ready()
 
@@ -146,7 +158,7 @@ def fixture_start_emulator():
 @pytest.fixture(name='shared_emulator', scope='session')
 def fixture_shared_emulator():
     """The emulator most tests use: API key and basic auth both configured."""
-    emulator = Emulator('--api-key', API_KEY, '--username', USERNAME, '--password', PASSWORD)
+    emulator = Emulator(env=credentials_env(API_KEY, USERNAME, PASSWORD))
     yield emulator
     assert emulator.stop() == 0
 

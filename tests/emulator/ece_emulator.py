@@ -1,12 +1,16 @@
 """Emulator of Elastic Cloud Enterprise's deployment-extensions API and of the deployments subset that
 attaches extensions to deployments (plans), for tests, the demo and benchmarks.
 
+    ECE_EMULATOR_API_KEY=KEY ECE_EMULATOR_USERNAME=U ECE_EMULATOR_PASSWORD=P \
     python tests/emulator/ece_emulator.py --port PORT [--bind 127.0.0.1] [--tls --cert-dir DIR]
-        [--api-key KEY] [--username U --password P] [--data-dir DIR] [--verbose]
+        [--data-dir DIR] [--assumptions default|flipped] [--verbose]
 
 Prints `READY <base-url>` once it accepts connections and serves until SIGTERM or SIGINT, then exits 0.
 `--port 0` picks a free port (the READY line tells which). The API lives under `/api/v1`; test hooks
-under `/_emulator` (see emulator_handler.py, and the project's design contract, section "The emulator").
+under `/_emulator` (see emulator_handler.py and CONTROL_HELP below). The credentials it accepts come
+from the environment, where `ps` does not show them (`--api-key`/`--password` still work, with a warning).
+`--assumptions flipped` starts it in the other reading of every assumed ECE behaviour of the register
+tests/ece_behaviours.yml.
 Needs `python-multipart` (uploads) and, for --tls, `trustme` (both in requirements-dev.txt).
 """
 
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import threading
 
+import emulator_assumptions
 import emulator_handler
 import emulator_store
 from emulator_body import BodyError
@@ -55,12 +60,29 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
 
 CONTROL_HELP = """control endpoints (no auth, test use only):
   POST /_emulator/reset                           forget extensions, deployments, plan settings, faults, requests
-  POST /_emulator/extensions/{id}/deployments     {"deployments": ["name", ...]}: mark an extension in use
-  POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests
+  POST /_emulator/extensions/{id}/deployments     {"deployments": ["<deployment id>", ...]}: mark an extension in use
+  POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests (a JSON
+                                                  object, or a list of them), or list those still queued:
+      "method"       HTTP method to match (any when left out)
+      "path"         regular expression searched in the request path (any when left out)
+      "count"        how many matching requests get the fault (default 1)
+      "action"       "status" (default): answer "status" (100-599), with "retry_after" seconds as
+                     Retry-After, and "code"/"message" as the error of the reply (default code
+                     emulator.injected_fault), e.g. 409 deployments.version_conflict;
+                     "reset": close the connection without a reply; "delay": wait "seconds" first
+      unknown fields are refused with 400, naming them
+  DELETE /_emulator/faults                        forget the queued faults only (reset forgets everything)
+  GET  /_emulator/assumptions, POST ...           the switches of the assumed ECE behaviours (tests/ece_behaviours.yml):
+                                                  {"switch": value or "default"|"flipped", ...}; reset restores
+                                                  the reading the emulator started with
   GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
   GET  /_emulator/file_requests                   the recorded archive downloads
   POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?, "kibana"?,
-                                                  "enabled_built_in_plugins"?}: create a deployment
+                                                  "enabled_built_in_plugins"?, "tags"? ({key: value}),
+                                                  "template_id"?}: create a deployment; a list of those, or
+                                                  {"count": N, "name_prefix", ...}: create many at once
+  POST /_emulator/search, GET /_emulator/search   {"strict", "cursor", "plans_in_hits"} switches of
+                                                  POST /deployments/_search; GET also lists the search bodies received
   POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
                                                   "failed_attempt_in": "history"|"current",
                                                   "pending_appears_after", "url_mode": "ece"|"ess",
@@ -77,6 +99,10 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
 """
 
 
+# Where the credentials the emulator accepts come from: the environment, which ps does not show.
+CREDENTIAL_ENV = {'api_key': 'ECE_EMULATOR_API_KEY', 'username': 'ECE_EMULATOR_USERNAME', 'password': 'ECE_EMULATOR_PASSWORD'}
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description='Emulator of the ECE deployment-extensions and deployments API.',
                                      epilog=CONTROL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -84,16 +110,30 @@ def parse_args(argv):
     parser.add_argument('--bind', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--tls', action='store_true', help='serve HTTPS with a freshly generated CA and certificate')
     parser.add_argument('--cert-dir', help='where --tls writes ca.pem (created when missing)')
-    parser.add_argument('--api-key', help='accept "Authorization: ApiKey <KEY>"')
-    parser.add_argument('--username', help='accept HTTP basic auth with this user (needs --password)')
-    parser.add_argument('--password', help='password for --username')
+    parser.add_argument('--api-key', help='accept "Authorization: ApiKey <KEY>" (visible in ps: prefer %s)' % CREDENTIAL_ENV['api_key'])
+    parser.add_argument('--username', help='accept HTTP basic auth with this user (needs a password; or %s)' % CREDENTIAL_ENV['username'])
+    parser.add_argument('--password', help='password for the user (visible in ps: prefer %s)' % CREDENTIAL_ENV['password'])
     parser.add_argument('--data-dir', help='where archives are stored (default: a temp dir removed at exit)')
+    parser.add_argument('--assumptions', choices=emulator_assumptions.READINGS,
+                        help='the reading of the assumed ECE behaviours to start with (default: $%s, else default)' % emulator_assumptions.ENV)
     parser.add_argument('--verbose', action='store_true', help='log one line per request to stderr')
     args = parser.parse_args(argv)
+    for name, variable in CREDENTIAL_ENV.items():
+        if getattr(args, name) is not None:
+            if name != 'username':
+                sys.stderr.write('ece_emulator: warning: --%s shows the secret to anyone who runs ps; set %s instead\n'
+                                 % (name.replace('_', '-'), variable))
+        else:
+            setattr(args, name, os.environ.get(variable) or None)
     if args.tls and not args.cert_dir:
         parser.error('--tls needs --cert-dir')
     if (args.username is None) != (args.password is None):
-        parser.error('--username and --password go together')
+        parser.error('a username and a password go together (--username/%s and --password/%s)'
+                     % (CREDENTIAL_ENV['username'], CREDENTIAL_ENV['password']))
+    try:
+        args.assumptions = emulator_assumptions.Assumptions(emulator_assumptions.baseline_from(args.assumptions)).baseline
+    except emulator_assumptions.AssumptionError as exc:
+        parser.error('%s: %s' % (emulator_assumptions.ENV, exc))
     return args
 
 
@@ -136,7 +176,7 @@ def main(argv=None):
             ssl_context = tls_context(args.cert_dir)
         scheme = 'https' if args.tls else 'http'
         app = emulator_handler.App(store, scheme, None, api_key=args.api_key, username=args.username, password=args.password,
-                                   verbose=args.verbose)
+                                   verbose=args.verbose, assumptions=args.assumptions)
         try:
             server = EmulatorServer((args.bind, args.port), app, ssl_context)
         except OSError as exc:

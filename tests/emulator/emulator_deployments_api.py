@@ -13,10 +13,10 @@ import emulator_upgrade_checks as upgrade
 from emulator_strategy_check import bad_strategies
 from emulator_api import Response, failure, read_json
 from emulator_deployments_view import View, deployment_body, listing, resource_info, update_response
+from emulator_search import search
 
 NOT_FOUND = 'deployments.deployment_not_found'
 NO_RESOURCE = 'deployments.deployment_resource_not_found'
-VERSION_CONFLICT = 'deployments.version_conflict'  # undocumented; 400 because PUT documents no 409
 RESTART_REFUSED = 'deployments.deployment_resource_plan_change_error'
 NOTHING_PENDING = 'deployments.resource_does_not_have_a_pending_plan'
 
@@ -30,15 +30,15 @@ def _missing(dep_id):
     return failure(404, NOT_FOUND, 'The Deployment specified by [%s] cannot be found.' % dep_id)
 
 
-def _refused(errors):
-    """A 400 BasicFailedReply carrying every error a check found."""
+def _refused(errors, status=400):
+    """A BasicFailedReply (400 unless told) carrying every error a check found."""
     elements = []
     for code, message, fields in errors:
         element = {'code': code, 'message': message}
         if fields:
             element['fields'] = list(fields)
         elements.append(element)
-    return Response(400, {'errors': elements}, {'x-cloud-error-codes': ','.join(sorted({code for code, _m, _f in errors}))})
+    return Response(status, {'errors': elements}, {'x-cloud-error-codes': ','.join(sorted({code for code, _m, _f in errors}))})
 
 
 def _resource(call, store, missing_code=NOT_FOUND):
@@ -83,13 +83,19 @@ def _checked(doc, call, store, deployment):
 
     Checks run lazily one after the other and stop at the first refusal: a later check may rely on what
     an earlier one verified (a schemathesis run found a crash when every check ran after a refusal).
+    Some replies follow switches of assumed behaviours (tests/ece_behaviours.yml): the status and code
+    of a version conflict, the status of the refusal while a plan is pending, whether the version rules
+    refuse the PUT or (`plugin_check: plan`) let the plan change fail later, and whether a malformed
+    strategy is refused (`strategy_check: put`) or ignored (`none`).
     """
+    assumptions = store.extensions.assumptions
     problems = checks.malformed(doc)
     if problems:
         return _refused(problems)
     wanted = call.query.get('version', [None])[-1]
     if wanted is not None and wanted != str(deployment.version):
-        return failure(400, VERSION_CONFLICT, 'The deployment was changed since version [%s]; it is now at version [%s]. Read it again and retry.'
+        return failure(assumptions['version_conflict_status'], assumptions['version_conflict_code'],
+                       'The deployment was changed since version [%s]; it is now at version [%s]. Read it again and retry.'
                        % (wanted, deployment.version))
     upgrade.fill_omitted_versions(doc, deployment, store.stacks, store.settings.omitted_version)
     ordered = [
@@ -100,15 +106,17 @@ def _checked(doc, call, store, deployment):
         lambda: checks.unusable_extensions(doc, store.extensions),
         lambda: upgrade.version_change(doc, deployment, store.stacks),
         lambda: upgrade.built_in_plugins(doc, store.stacks),
-        lambda: bad_strategies(doc),
-        lambda: upgrade.strategies(doc, deployment),
+        lambda: bad_strategies(doc) if assumptions['strategy_check'] == 'put' else [],
+        lambda: upgrade.strategies(doc, deployment, refuse_malformed=assumptions['strategy_check'] == 'put'),
     ]
     if not upgrade.plugin_versions_deferred(store.settings):
         ordered.append(lambda: checks.version_mismatches(doc, deployment, store.extensions))
+    ordered.append(lambda: bad_strategies(doc))  # main's (builds') strategy check, after the upgrade branch's own
     for check in ordered:
         problems = check()
         if problems:
-            return _refused(problems)
+            pending = any(code == checks.PLAN_PENDING for code, _message, _fields in problems)
+            return _refused(problems, assumptions['plan_pending_status'] if pending else 400)
     return None
 
 
@@ -184,11 +192,17 @@ def cancel_pending(call, store):
         return Response(200, {'id': deployment.id, 'kind': 'elasticsearch', 'ref_id': deployment.ref_id})
 
 
+def search_deployments(call, store):
+    return search(call, store, store.search)
+
+
 def _route(parts):
     """{method: operation} for a path under /deployments (not the extensions), or None when there is none."""
     size = len(parts)
     if size == 1:
         return {'GET': list_deployments}
+    if parts[1:] == ['_search']:
+        return {'POST': search_deployments}
     if size == 2:
         return {'GET': get_deployment, 'PUT': update_deployment}  # any id: unknown ones get the documented 404
     if size == 4 and parts[2] == 'elasticsearch':

@@ -11,6 +11,7 @@ import time
 
 import emulator_resources
 from emulator_plan_engine import Attempt, PlanSettings, PlanState, iso
+from emulator_search import SearchSettings
 from emulator_stack_versions import StackVersions
 
 REF_ID = 'main-elasticsearch'
@@ -56,13 +57,16 @@ def extension_refs(plan):
 class Deployment:  # pylint: disable=too-many-instance-attributes
     """One deployment and its single Elasticsearch resource."""
 
-    def __init__(self, dep_id, name, version, now, kibana=False, built_ins=None):
+    def __init__(self, dep_id, name, version, now, kibana=False, built_ins=None, template_id='default'):  # pylint: disable=too-many-arguments
         self.id, self.name, self.alias = dep_id, name, None
+        self.tags = []  # metadata.tags: [{key, value}]
         self.resource_id = secrets.token_hex(16)
         self.ref_id, self.region = REF_ID, REGION
         self.created = self.modified = now
         self.version = 1  # x-cloud-resource-version and the resource's metadata.version
-        first = Attempt(1, initial_plan(version, built_ins), now, action='deployments.create-deployment', facilitator='adminconsole')
+        plan = initial_plan(version, built_ins)
+        plan['deployment_template']['id'] = template_id
+        first = Attempt(1, plan, now, action='deployments.create-deployment', facilitator='adminconsole')
         first.end(now)
         self.plans = PlanState(first)
         # 0.3.0: an optional Kibana resource at the same version (emulator_resources.py)
@@ -85,6 +89,7 @@ class DeploymentStore:
         self.extensions = extensions
         self.lock = extensions.lock
         self.settings = PlanSettings()
+        self.search = SearchSettings()
         self.stacks = StackVersions()
         self._items = {}
         extensions.users = self.users_of
@@ -116,14 +121,15 @@ class DeploymentStore:
                                'extension_type': extension_type, 'sha256': info['sha256'] if info else None})
         deployment.loaded = {'plan_attempt_id': attempt.id, 'loaded_at': iso(attempt.ended_at), 'extensions': extensions}
 
-    def create(self, name, version, dep_id=None, kibana=False, built_ins=None):
-        """A new deployment with a healthy current plan; None when `dep_id` is taken."""
+    def create(self, name, version, dep_id=None, kibana=False, built_ins=None, tags=None, template_id='default'):  # pylint: disable=too-many-arguments
+        """A new deployment with a healthy current plan; None when `dep_id` is taken. `tags`: {key: value}."""
         with self.lock:
             now = self.settle()
             dep_id = dep_id or secrets.token_hex(16)
             if dep_id in self._items:
                 return None
-            deployment = Deployment(dep_id, name, version, now, kibana, built_ins)
+            deployment = Deployment(dep_id, name, version, now, kibana, built_ins, template_id)
+            deployment.tags = [{'key': key, 'value': value} for key, value in (tags or {}).items()]
             self._record_loaded(deployment, deployment.plans.running)
             self._items[dep_id] = deployment
             return deployment
@@ -173,4 +179,5 @@ class DeploymentStore:
         with self.lock:
             self._items.clear()
             self.settings = PlanSettings()
+            self.search.reset()
             self.stacks.reset()

@@ -79,6 +79,8 @@ def deployment_body(deployment, now, view):
         doc['alias'] = deployment.alias
     if view.show_metadata:
         doc['metadata'] = {'last_modified': iso(deployment.modified), 'last_resource_plan_modified': iso(deployment.modified)}
+        if deployment.tags:
+            doc['metadata']['tags'] = [dict(tag) for tag in deployment.tags]
     return doc
 
 

@@ -17,6 +17,10 @@ class FaultError(ValueError):
     """A fault definition posted to /_emulator/faults is invalid."""
 
 
+# Every field a fault may carry: a typo must not queue a different fault than the test meant.
+FAULT_KEYS = ('method', 'path', 'count', 'action', 'status', 'retry_after', 'code', 'message', 'seconds')
+
+
 def _number(doc, key, default=None, minimum=0):
     value = doc.get(key, default)
     if value is None:
@@ -32,6 +36,10 @@ class Fault:  # pylint: disable=too-many-instance-attributes,too-few-public-meth
     def __init__(self, doc):
         if not isinstance(doc, dict):
             raise FaultError('a fault must be a JSON object')
+        unknown = sorted(set(doc) - set(FAULT_KEYS))
+        if unknown:
+            plural = 's' if len(unknown) > 1 else ''
+            raise FaultError('unknown fault field%s %s; the fields are %s' % (plural, ', '.join(unknown), ', '.join(FAULT_KEYS)))
         method = doc.get('method')
         if method is not None and not isinstance(method, str):
             raise FaultError('"method" must be a string')

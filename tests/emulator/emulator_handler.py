@@ -27,6 +27,7 @@ import emulator_deployments_control
 import emulator_stack_versions
 import emulator_upgrade_control
 from emulator_api import Call, Response, failure
+from emulator_assumptions import AssumptionError, Assumptions
 from emulator_body import CHUNK_SIZE, BodyError, RequestBody
 from emulator_deployments_store import DeploymentStore
 from emulator_faults import Fault, FaultError, FaultQueue, RequestLog
@@ -35,6 +36,7 @@ API_PREFIX = '/api/v1'
 FILES_PREFIX = '/_emulator/files/'
 FILE_RE = re.compile(r'/_emulator/files/(\d+)/([0-9a-f]+)\.zip')
 DEPLOYMENTS_RE = re.compile(r'/_emulator/extensions/([^/]+)/deployments')
+DEPLOYMENT_ID_RE = re.compile(r'^[0-9a-f]{32}$')  # what ECE lists as an extension's deployments
 
 
 def _kind(path):
@@ -50,9 +52,13 @@ class App:  # pylint: disable=too-many-instance-attributes,too-few-public-method
     """Everything the handlers share: state, hooks and configuration."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, store, scheme, default_host, *, api_key=None, username=None, password=None, verbose=False):
+    def __init__(self, store, scheme, default_host, *, api_key=None, username=None, password=None, verbose=False,
+                 assumptions='default'):
         self.store, self.faults, self.log = store, FaultQueue(), RequestLog()
         self.deployments = DeploymentStore(store)  # also hooks deployments' in-use state into the extensions
+        # The assumed ECE behaviours' switches (tests/ece_behaviours.yml), shared by both stores.
+        self.assumptions = store.assumptions = Assumptions(assumptions)
+        self.assumptions.attach_plan_settings(self.deployments.settings)
         self.scheme, self.default_host, self.verbose = scheme, default_host, verbose
         self.api_key, self.username, self.password = api_key, username, password
 
@@ -261,9 +267,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         method = self.command
         routes = {
             '/_emulator/reset': ('POST',),
-            '/_emulator/faults': ('GET', 'POST'),
+            '/_emulator/faults': ('GET', 'POST', 'DELETE'),
             '/_emulator/requests': ('GET',),
             '/_emulator/file_requests': ('GET',),
+            '/_emulator/assumptions': ('GET', 'POST'),
         }
         match = DEPLOYMENTS_RE.fullmatch(path)
         deployments_allowed = emulator_deployments_control.routes(path)
@@ -279,15 +286,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return emulator_upgrade_control.handle(method, path, self._json_body, app.deployments)
         if match:
             doc = self._json_body()
-            names = doc.get('deployments') if isinstance(doc, dict) else None
-            if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-                return failure(400, 'root.invalid_json_request', 'Send {"deployments": ["name", ...]}.', ['body.deployments'])
-            if not app.store.set_deployments(match.group(1), names):
+            ids = doc.get('deployments') if isinstance(doc, dict) else None
+            # ECE lists the ids of the deployments that use an extension (32 hex characters), not their names.
+            if not isinstance(ids, list) or not all(isinstance(dep_id, str) and DEPLOYMENT_ID_RE.match(dep_id) for dep_id in ids):
+                return failure(400, 'root.invalid_json_request', 'Send {"deployments": ["<deployment id: 32 lowercase hex>", ...]}.',
+                               ['body.deployments'])
+            if not app.store.set_deployments(match.group(1), ids):
                 return failure(404, 'extensions.not_found', emulator_api.MSG_REQUESTED_MISSING)
-            return Response(200, {'id': match.group(1), 'deployments': names})
+            return Response(200, {'id': match.group(1), 'deployments': ids})
+        if path == '/_emulator/assumptions':
+            if method == 'POST':
+                try:
+                    app.assumptions.update(self._json_body())
+                except AssumptionError as exc:
+                    return failure(400, 'root.invalid_json_request', str(exc), ['body'])
+            return Response(200, app.assumptions.snapshot())
         if path == '/_emulator/reset':
             app.store.reset()
             app.deployments.reset()
+            app.assumptions.attach_plan_settings(app.deployments.settings)
+            app.assumptions.reset()
             app.faults.clear()
             app.log.clear()
             return Response(200, {})
@@ -300,6 +318,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for fault in faults:
                 app.faults.add(fault)
             return Response(201, {'faults': app.faults.pending()})
+        if path == '/_emulator/faults' and method == 'DELETE':
+            app.faults.clear()  # the faults only: extensions, deployments and the request log stay
+            return Response(200, {'faults': []})
         if path == '/_emulator/faults':
             return Response(200, {'faults': app.faults.pending()})
         return Response(200, app.log.api_entries() if path == '/_emulator/requests' else app.log.file_entries())

@@ -12,6 +12,8 @@ import secrets
 import tempfile
 import threading
 
+from emulator_assumptions import Assumptions
+
 ZIP_MAGICS = (b'PK\x03\x04', b'PK\x05\x06')  # a local file header, or the end record of an empty archive
 
 
@@ -72,13 +74,16 @@ class Record:  # pylint: disable=too-many-instance-attributes
         self.deployments = []
         self.file = None  # dict(path, size, last_modified_date, token) once an archive exists
 
-    def apply(self, fields):
+    def apply(self, fields, omitted_description='cleared'):
         """Replace the metadata an update may change; `extension_type` is fixed at creation, as on ECE.
 
         An update without download_url keeps the stored one (and its archive): Elastic's guide says a
-        metadata-only change need not send it. An omitted description is cleared (full replacement).
+        metadata-only change need not send it. An omitted description is cleared (full replacement), or
+        kept: the register's switch `omitted_description` (an assumption, see tests/ece_behaviours.yml).
         """
         for key in ('name', 'version', 'description'):
+            if key == 'description' and 'description' not in fields and omitted_description == 'kept':
+                continue
             setattr(self, key, fields.get(key))
         if fields.get('download_url') is not None:
             self.download_url = fields['download_url']
@@ -124,6 +129,9 @@ class Store:
         # before_archive_change() settles plan attempts that ended before the archive is replaced.
         self.users = lambda ext_id: []
         self.before_archive_change = lambda: None
+        # The switches of the assumed ECE behaviours, in the register's default reading until the App
+        # replaces them with the reading the emulator was started in.
+        self.assumptions = Assumptions()
         self._files_dir = os.path.join(data_dir, 'files')
         self._tmp_dir = os.path.join(data_dir, 'tmp')
         os.makedirs(self._files_dir, exist_ok=True)
@@ -176,7 +184,7 @@ class Store:
             record = self._items.get(ext_id)
             if record is None:
                 return None
-            record.apply(fields)
+            record.apply(fields, self.assumptions['omitted_description'])
             if archive is not None:
                 self._attach(record, archive)
             record.touch()
@@ -188,8 +196,16 @@ class Store:
             if record is None:
                 return None  # deleted (or reset) while the upload was in flight
             self._attach(record, archive)
+            if self.assumptions['download_url_after_upload'] == 'cleared':
+                record.download_url = None
             record.touch()
             return record.to_json(base_url, False), record.headers()
+
+    def download_url_of(self, ext_id):
+        """The download_url an extension reports now (None when it has none or does not exist)."""
+        with self.lock:
+            record = self._items.get(ext_id)
+            return record.download_url if record else None
 
     def delete(self, ext_id):
         """('deleted', headers), ('missing', None) or ('in_use', [deployment names])."""

@@ -109,8 +109,11 @@ def built_in_plugins(doc, stacks):
     return found
 
 
-def strategies(doc, deployment):
-    """8.4 items 5 and 7: one known strategy per plan; a rolling major upgrade groups by `__all__`."""
+def strategies(doc, deployment, refuse_malformed=True):
+    """8.4 items 5 and 7: one known strategy per plan; a rolling major upgrade groups by `__all__`.
+
+    `refuse_malformed=False` (switch `strategy_check: none`) lets an unknown strategy through unchecked.
+    """
     found = []
     current = parse(current_version(deployment)) or (0,)
     for kind, payloads in (('elasticsearch', _es_payloads(doc)), (stateless.KIND, _kibana_payloads(doc))):
@@ -121,7 +124,9 @@ def strategies(doc, deployment):
                 continue
             where = ['resources.%s[%d].plan.transient.strategy' % (kind, index)]
             if not isinstance(strategy, dict) or len(strategy) != 1 or next(iter(strategy)) not in STRATEGIES:
-                found.append((INVALID_PLAN, 'A plan strategy must name exactly one of [%s].' % ', '.join(STRATEGIES), where))
+                if refuse_malformed:
+                    found.append((INVALID_PLAN, 'A plan strategy must name exactly one of [%s].' % ', '.join(STRATEGIES),
+                                  where))
                 continue
             rolling = strategy.get('rolling')
             target = parse(payload['plan'].get('elasticsearch', {}).get('version')) if kind == 'elasticsearch' else None

@@ -3,7 +3,11 @@
 The Swagger files are not part of the repository: they live in `shared/ece-api/` beside the checkout,
 which may sit at <root>/main or <root>/wt/<branch>, so the folder is searched for upwards. Schemas are
 resolved against the whole document, as Swagger's `#/definitions/...` references require, and
-`date-time` / `uri` formats are really checked. Without the file or jsonschema, the tests skip.
+`date-time` / `uri` formats are really checked.
+
+Without the file, the tests skip with a message that says which file is missing and where it was
+looked for; under CI (the environment variable CI set, as .ci/run is run) they fail instead, so a
+run that checked nothing against Elastic's Swagger can never pass for one that did.
 """
 
 import datetime
@@ -29,12 +33,25 @@ def shared_file(name):
         folder = parent
 
 
-def load_contract(name, normalize=None):
-    """A Contract for shared/ece-api/<name>, or a skip saying why there is none."""
+def missing(what):
+    """Skip a test that needs `what` (a sentence naming it); under CI fail instead, loudly."""
+    if os.environ.get('CI'):
+        pytest.fail('CI is set, so this contract test may not skip: %s' % what, pytrace=False)
+    pytest.skip(what)
+
+
+def require_shared_file(name):
+    """The path of shared/ece-api/<name>, or a skip (a failure under CI) naming the file and where it was looked for."""
     path = shared_file(name)
     if path is None:
-        pytest.skip('the Swagger file shared/ece-api/%s is absent (it belongs to the research folder next to the repository)' % name)
-    with open(path, encoding='utf-8') as handle:
+        missing('the Swagger file shared/ece-api/%s is absent: it lives in the research folder shared/ next to the checkout, '
+                'looked for in every folder above %s' % (name, HERE))
+    return path
+
+
+def load_contract(name, normalize=None):
+    """A Contract for shared/ece-api/<name>, or a skip (a failure under CI) saying why there is none."""
+    with open(require_shared_file(name), encoding='utf-8') as handle:
         return Contract(json.load(handle), 'urn:ece-swagger:' + name, normalize)
 
 
@@ -42,9 +59,12 @@ class Contract:
     """Looks up the declared response of an operation and validates a real reply against it."""
 
     def __init__(self, doc, base_uri, normalize=None):
-        jsonschema = pytest.importorskip('jsonschema', reason='jsonschema is needed to validate against the Swagger')
-        referencing = pytest.importorskip('referencing', reason='referencing (a jsonschema dependency) is needed')
-        from referencing.jsonschema import DRAFT4  # pylint: disable=import-outside-toplevel
+        try:
+            import jsonschema  # pylint: disable=import-outside-toplevel
+            import referencing  # pylint: disable=import-outside-toplevel
+        except ImportError as exc:
+            missing('jsonschema and referencing are needed to validate against the Swagger (%s); install requirements-dev.txt' % exc)
+        from referencing.jsonschema import DRAFT4  # pylint: disable=import-outside-toplevel,used-before-assignment
         self.doc, self.base_uri = doc, base_uri
         self.normalize = normalize or (lambda body: body)
         self._registry = referencing.Registry().with_resource(base_uri, referencing.Resource(contents=doc, specification=DRAFT4))

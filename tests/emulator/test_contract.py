@@ -14,6 +14,7 @@ import requests
 from swagger_contract import load_contract
 
 COLLECTION, ITEM = '/deployments/extensions', '/deployments/extensions/{extension_id}'
+D1 = 'd1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1'  # a deployment id: ECE lists ids there
 
 
 def _without_null_deployments(body):
@@ -40,9 +41,9 @@ def test_success_responses_match_the_swagger(contract, client, emu, make_zip):
     create = {'name': 'contract-plugin', 'version': '8.15.1', 'extension_type': 'plugin', 'description': 'checked'}
     ext = contract.check(COLLECTION, 'POST', _send(contract, client, 'POST', body=create, request_schema='CreateExtensionRequest'))
     item = '/' + ext['id']
-    requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': ['d1']}, timeout=10).raise_for_status()
+    requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': [D1]}, timeout=10).raise_for_status()
     got = contract.check(ITEM, 'GET', client.get(ext['id'], include_deployments='true'))
-    assert got['deployments'] == ['d1']
+    assert got['deployments'] == [D1]
     contract.check(ITEM, 'GET', client.get(ext['id']))
     update = dict(create, description='changed')
     contract.check(ITEM, 'POST', _send(contract, client, 'POST', item, body=update, request_schema='UpdateExtensionRequest'))
@@ -83,7 +84,7 @@ def test_documented_deviations_are_still_basic_failed_replies(contract, client, 
     assert reply.status_code == 400
     assert contract.check(COLLECTION, 'POST', reply, undeclared=True)['errors'][0]['fields'] == ['body.name']
     ext = client.create()
-    requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': ['d1']}, timeout=10).raise_for_status()
+    requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': [D1]}, timeout=10).raise_for_status()
     reply = client.call('DELETE', '/' + ext['id'])
     assert reply.status_code == 400
     assert contract.check(ITEM, 'DELETE', reply, undeclared=True)['errors'][0]['code'] == 'extensions.extension_in_use'

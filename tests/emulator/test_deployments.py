@@ -12,6 +12,7 @@ from conftest import EMULATOR
 from deployments_helpers import Deployments, codes, current_plan, entry, resource, update_body
 
 MISSING_ID = '0123456789abcdef0123456789abcdef'
+ELSEWHERE = 'e1' * 16  # a deployment id the emulator does not hold, marked through the hook
 
 
 @pytest.fixture(name='extension')
@@ -55,6 +56,8 @@ def test_create_control_endpoint_checks_its_input(deps, emu):
     for doc in ({'name': 'x'}, {'name': '', 'elasticsearch_version': '8.1.0'}, {'name': 'x', 'elasticsearch_version': '8.1.0', 'id': 'short'},
                 {'name': 'x', 'elasticsearch_version': '8.1.0', 'color': 'red'}):
         assert requests.post(emu.control('/deployments'), json=doc, timeout=10).status_code == 400, doc
+    unknown = requests.post(emu.control('/deployments'), json={'name': 'x', 'elasticsearch_version': '8.1.0', 'color': 'red'}, timeout=10)
+    assert 'Unknown keys color' in unknown.json()['errors'][0]['message']
     deps.create(id=MISSING_ID)
     again = requests.post(emu.control('/deployments'), json={'name': 'y', 'elasticsearch_version': '8.1.0', 'id': MISSING_ID}, timeout=10)
     assert again.status_code == 409
@@ -400,10 +403,10 @@ def test_marked_in_use_still_works_beside_deployments(deps, extension, client, e
     dep = deps.create(name='real')
     ext = extension()
     attach(deps, dep['id'], bundles=[entry(ext)])
-    requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': ['elsewhere']}, timeout=10).raise_for_status()
-    assert client.get(ext['id'], include_deployments='true').json()['deployments'] == ['elsewhere', dep['id']]
+    requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': [ELSEWHERE]}, timeout=10).raise_for_status()
+    assert client.get(ext['id'], include_deployments='true').json()['deployments'] == [ELSEWHERE, dep['id']]
     message = client.call('DELETE', '/' + ext['id']).json()['errors'][0]['message']
-    assert message.endswith('It is used by deployments [elsewhere, real].')
+    assert message.endswith('It is used by deployments [%s, real].' % ELSEWHERE)
 
 
 # ---- hooks --------------------------------------------------------------------------------------------

@@ -20,10 +20,12 @@ import urllib.parse
 import pytest
 import requests
 
+from conftest import credentials_env
 from emulator_upload import MultipartError, boundary_of, copy_field
 
 ISO_MILLIS = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
 DOWNLOAD_FAILED = {'code': 'extensions.request_execution_failed', 'message': 'Could not download the extension from the specified URL.'}
+DEP_A, DEP_B = 'a' * 32, 'b' * 32  # deployment ids, as ECE lists them
 UPLOAD_FAILED = {'code': 'extensions.request_execution_failed', 'message': 'Could not accept the extensions file.'}
 
 
@@ -120,13 +122,13 @@ def test_create_rejects_invalid_json(client):
 
 def test_get_and_list_include_deployments_only_when_asked(client, emu):
     ext = client.create(name='used')
-    assert requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': ['dep-a']}, timeout=10).status_code == 200
+    assert requests.post(emu.control('/extensions/%s/deployments' % ext['id']), json={'deployments': [DEP_A]}, timeout=10).status_code == 200
     assert client.get(ext['id']).json()['deployments'] is None
     assert client.get(ext['id'], include_deployments='false').json()['deployments'] is None
     reply = client.get(ext['id'], include_deployments='true')
-    assert reply.json()['deployments'] == ['dep-a'] and reply.headers['x-cloud-resource-version'] == '1'
+    assert reply.json()['deployments'] == [DEP_A] and reply.headers['x-cloud-resource-version'] == '1'
     assert client.call('GET').json()['extensions'][0]['deployments'] is None
-    assert client.call('GET', params={'include_deployments': 'true'}).json()['extensions'][0]['deployments'] == ['dep-a']
+    assert client.call('GET', params={'include_deployments': 'true'}).json()['extensions'][0]['deployments'] == [DEP_A]
     other = client.create(name='unused')
     assert client.get(other['id'], include_deployments='true').json()['deployments'] == []
 
@@ -337,11 +339,11 @@ def test_delete_in_use_then_free_then_gone(client, emu, make_zip):
     ext = client.create()
     meta = client.upload(ext['id'], make_zip())['file_metadata']
     mark = emu.control('/extensions/%s/deployments' % ext['id'])
-    assert requests.post(mark, json={'deployments': ['dep-a', 'dep-b']}, timeout=10).status_code == 200
+    assert requests.post(mark, json={'deployments': [DEP_A, DEP_B]}, timeout=10).status_code == 200
     reply = client.call('DELETE', '/' + ext['id'])
     assert reply.status_code == 400
     assert errors(reply) == [{'code': 'extensions.extension_in_use',
-                              'message': 'Cannot delete extension [%s]. It is used by deployments [dep-a, dep-b].' % ext['id']}]
+                              'message': 'Cannot delete extension [%s]. It is used by deployments [%s, %s].' % (ext['id'], DEP_A, DEP_B)}]
     requests.post(mark, json={'deployments': []}, timeout=10).raise_for_status()
     reply = client.call('DELETE', '/' + ext['id'])
     assert reply.status_code == 200 and reply.json() == {}
@@ -351,7 +353,8 @@ def test_delete_in_use_then_free_then_gone(client, emu, make_zip):
     reply = client.call('DELETE', '/' + ext['id'])
     assert reply.status_code == 404
     assert errors(reply) == [{'code': 'extensions.not_found', 'message': 'The extension requested does not exist.'}]
-    assert requests.post(mark, json={'deployments': ['x']}, timeout=10).status_code == 404
+    assert requests.post(mark, json={'deployments': [DEP_A]}, timeout=10).status_code == 404
+    assert requests.post(mark, json={'deployments': ['a-name']}, timeout=10).status_code == 400  # ids only, as ECE lists them
 
 
 # ---- faults ------------------------------------------------------------------------------------------
@@ -414,6 +417,21 @@ def test_invalid_faults_are_rejected(emu, fault):
     assert requests.post(emu.control('/faults'), json=fault if fault != [] else [1], timeout=10).status_code == 400
 
 
+def test_unknown_fault_fields_are_refused_naming_them(emu):
+    reply = requests.post(emu.control('/faults'), json={'status': 500, 'bogus': 1, 'body': 'x'}, timeout=10)
+    assert reply.status_code == 400
+    assert 'unknown fault fields body, bogus' in errors(reply)[0]['message']
+    assert requests.get(emu.control('/faults'), timeout=10).json() == {'faults': []}
+
+
+def test_delete_of_faults_forgets_the_faults_only(client, emu):
+    ext = client.create()
+    emu.fault(method='GET', status=503, count=5)
+    assert requests.delete(emu.control('/faults'), timeout=10).json() == {'faults': []}
+    assert client.get(ext['id']).status_code == 200  # the extension stayed, and no fault applies
+    assert [entry['method'] for entry in emu.requests_log()] == ['POST', 'GET']
+
+
 # ---- request log, file requests, reset --------------------------------------------------------------
 
 def test_request_log_records_method_path_query_status_and_body_hash(client, emu, creds):
@@ -455,7 +473,7 @@ def test_reset_forgets_everything(client, emu, make_zip):
 
 def test_tls_verifies_with_the_generated_ca_only(start_emulator, client_for, creds, make_zip, tmp_path):
     cert_dir = tmp_path / 'not' / 'yet'  # created by the emulator
-    emulator = start_emulator('--tls', '--cert-dir', str(cert_dir), '--api-key', creds.api_key)
+    emulator = start_emulator('--tls', '--cert-dir', str(cert_dir), env=credentials_env(creds.api_key))
     ca_pem = str(cert_dir / 'ca.pem')
     assert emulator.url.startswith('https://127.0.0.1:') and os.listdir(cert_dir) == ['ca.pem']  # no key next to the CA
     client, archive = client_for(emulator, verify=ca_pem), make_zip(b'tls')
@@ -475,7 +493,7 @@ def test_tls_verifies_with_the_generated_ca_only(start_emulator, client_for, cre
 
 @pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT])
 def test_signal_exits_0_and_removes_the_temp_data_dir(start_emulator, client_for, creds, make_zip, tmp_path, sig):
-    emulator = start_emulator('--api-key', creds.api_key, env=dict(os.environ, TMPDIR=str(tmp_path)))
+    emulator = start_emulator(env=credentials_env(creds.api_key, TMPDIR=str(tmp_path)))
     client = client_for(emulator)
     client.upload(client.create()['id'], make_zip())  # leaves an idle keep-alive connection open
     data_dirs = list(tmp_path.glob('ece-emulator-*'))
@@ -526,7 +544,7 @@ def _vm_hwm_kib(pid):
 @pytest.mark.skipif(not os.path.exists('/proc/self/status'), reason='needs Linux /proc')
 def test_large_uploads_stream_in_bounded_memory(start_emulator, client_for, creds):
     """A 256 MiB raw body and a 2 GiB multipart upload (python-multipart) leave the emulator's peak RSS flat."""
-    emulator = start_emulator('--api-key', creds.api_key)
+    emulator = start_emulator(env=credentials_env(creds.api_key))
     client = client_for(emulator)
     ext_id = client.create()['id']
     client.upload(ext_id, b'PK\x05\x06' + bytes(18))  # warm-up, so only the big uploads count

@@ -36,3 +36,18 @@ def _add_collection_to_path(root):
 
 if not _inside_collection_tree(REPO):
     _add_collection_to_path(REPO)
+
+
+# Fixtures several test files use (imported here, after the collection became importable above).
+import pytest  # noqa: E402  pylint: disable=wrong-import-position
+
+from ansible_collections.ece.platform.tests.unit.fakes import zip_bytes  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture
+def archive_file(tmp_path):
+    """(path, bytes) of a small real zip archive, synonyms.zip."""
+    content = zip_bytes()
+    path = tmp_path / 'synonyms.zip'
+    path.write_bytes(content)
+    return str(path), content

@@ -501,3 +501,43 @@ def test_transport_errors_keep_the_cause_without_urllib3s_retry_wording(error, c
     failure = client._transport_error(error, 'GET', 'https://127.0.0.1:1/api/v1/x', 'Listing extensions', attempt=1)
     assert '(%s)' % cause in failure.msg
     assert 'Max retries' not in failure.msg and 'HTTPSConnectionPool' not in failure.msg
+
+
+# A pre-signed URL's token never reaches a message, whatever text the exception carries (review #6).
+
+PRESIGNED_PATH = '/bucket/ext.zip?X-Amz-Signature=SECRETTOKEN&X-Amz-Credential=AKIDSECRET'
+
+
+@pytest.mark.parametrize('error', [
+    requests.exceptions.SSLError("HTTPSConnectionPool(host='files', port=443): Max retries exceeded with url: %s (Caused by "
+                                 "SSLError(SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)')))"
+                                 % PRESIGNED_PATH),
+    requests.exceptions.ConnectionError("HTTPSConnectionPool(host='files', port=443): Max retries exceeded with url: %s "
+                                        "(Caused by ProtocolError('Connection aborted.'))" % PRESIGNED_PATH),
+    requests.exceptions.InvalidURL('Failed to parse: https://files%s' % PRESIGNED_PATH),
+    requests.exceptions.ChunkedEncodingError('Connection broken while reading https://files%s' % PRESIGNED_PATH),
+])
+def test_transport_errors_never_quote_a_query(error):
+    client = EceClient('https://127.0.0.1:1', api_key='k')
+    failure = client._transport_error(error, 'GET', 'https://files/bucket/ext.zip', 'download of download_url https://files/bucket/ext.zip',
+                                      attempt=1)
+    assert 'SECRETTOKEN' not in failure.msg and 'AKIDSECRET' not in failure.msg
+    assert '/bucket/ext.zip?...' in failure.msg  # the path stays, so the message still says where
+
+
+# Host texts whose password holds "@" or "/" (review #15).
+
+@pytest.mark.parametrize('host', [
+    'https://user:p@ss@ece.example.com:12443',
+    'https://user:pa/ss@ece.example.com:12443',
+    'https://user:p@s/s@ece.example.com:notaport',
+    'user:pa/ss@ece.example.com',
+])
+def test_a_password_with_at_or_slash_is_masked_whole(host):
+    with pytest.raises(EceError) as caught:
+        api_base_url(host)
+    text = repr(caught.value.result())
+    assert 'must not carry credentials' in caught.value.msg
+    for piece in ('p@ss', 'pa/ss', 'p@s/s', 'ss@', 'user:'):
+        assert piece not in text, piece
+    assert '***@ece.example.com' in caught.value.msg

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.ece.platform.plugins.module_utils._deployment_extensions import DeploymentExtensions, parse_items
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import VersionConflict
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.tests.unit.ece_register import reading
 
 DEP_ID = 'd' * 32
 
@@ -38,8 +39,9 @@ class FakeDeployments:
     and ends `duration` seconds after it started, failing when `fail` says so (placed in history or current)."""
 
     def __init__(self, clock, bundles=None, es_version='8.15.1', duration=5.0, appear_after=0.0, fail=False,
-                 failed_in='history', check_mode=False):
+                 failed_in='history', check_mode=False, which='default'):
         self.clock = clock
+        self.which = which
         self.check_mode = check_mode
         self.version = 1
         self.duration, self.appear_after, self.fail, self.failed_in = duration, appear_after, fail, failed_in
@@ -102,8 +104,13 @@ class FakeDeployments:
         if self.before_put is not None:
             change, self.before_put = self.before_put, None
             change(self)
-        if version != str(self.version) or self.pending:
-            raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=400, errors=[{'code': 'deployments.version_conflict'}]))
+        # The refusals follow the register (tests/ece_behaviours.yml), in the reading this fake plays.
+        if version != str(self.version):
+            raise VersionConflict(EceApiError('conflict', 'PUT', 'u', status=reading('version_conflict_status', self.which),
+                                              errors=[{'code': reading('version_conflict_code', self.which)}]))
+        if self.pending or self.accepted_at is not None:  # also a plan change that does not show as pending yet
+            raise VersionConflict(EceApiError('pending', 'PUT', 'u', status=reading('plan_pending_status', self.which),
+                                              errors=[{'code': 'deployments.resource_plan_state_error'}]))
         self.puts.append(copy.deepcopy(body))
         self.version += 1
         self._next_plan = body['resources']['elasticsearch'][0]['plan']
@@ -198,6 +205,28 @@ def test_plan_pending_at_the_start_is_waited_for_before_the_put():
     assert result['changed'] and len(deps.puts) == 1
     assert clock.now >= 9.0
     assert result['plan']['attempt_id'] == 'n2'
+
+
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_a_pending_plan_that_shows_only_late_is_waited_for_after_the_refusal(which):
+    """Someone else's plan change is accepted but not shown yet: our PUT is refused, we wait, then attach."""
+    clock = Clock()
+    deps = FakeDeployments(clock, duration=4.0, appear_after=3.0, which=which)
+    deps._next_plan = copy.deepcopy(deps.current['plan'])
+    deps.accepted_at = 0.0
+    result, _warnings = run(deps, clock)
+    assert result['changed'] and result['plan']['status'] == 'success' and len(deps.puts) == 1
+    assert deps.calls.count('put') >= 2 and clock.now >= 7.0
+    assert clock.sleeps[:2] == [2.0, 4.0]  # after each refusal, time for the pending plan to show
+
+
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_a_version_conflict_in_either_reading_is_read_again(which):
+    clock = Clock()
+    deps = FakeDeployments(clock, which=which)
+    deps.before_put = lambda d: setattr(d, 'version', d.version + 1)
+    result, _warnings = run(deps, clock)
+    assert result['changed'] and deps.calls.count('put') == 2 and len(deps.puts) == 1
 
 
 def test_concurrent_change_between_read_and_put_is_kept():

@@ -15,7 +15,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extension_state impo
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import COLLECTION_PATH, ExtensionsApi
 
 from ansible_collections.ece.platform.tests.unit.plugins.module_utils.test_extension_set import StoreApi
-from ansible_collections.ece.platform.tests.unit.plugins.module_utils.test_extension_state import FakeExtensionsApi, extension
+from ansible_collections.ece.platform.tests.unit.fakes import FakeExtensionsApi, extension
 from ansible_collections.ece.platform.tests.unit.plugins.module_utils.test_extensions_api import FakeClient, transport_error
 
 
@@ -99,7 +99,7 @@ def test_an_unclear_create_adopts_only_an_extension_of_its_version():
     made = dict(build('9', '8.16.0'))
     client = FakeClient(transport_error(), {'extensions': [other_build, made]})
     body = {'name': 'myplug', 'extension_type': 'plugin', 'version': '8.16.0'}
-    assert ExtensionsApi(client).create(body, by_version=True) == made
+    assert ExtensionsApi(client, check_mode=False).create(body, by_version=True) == made
     assert client.sent() == [('POST', COLLECTION_PATH), ('GET', COLLECTION_PATH)]
 
 

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import copy
-import io
-import zipfile
 
 import pytest
 
@@ -92,13 +90,8 @@ def converge(api, entries, exclusive=True):
 
 
 @pytest.fixture
-def archive(tmp_path):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, 'w') as handle:
-        handle.writestr('dict.txt', b'synonyms')
-    path = tmp_path / 'synonyms.zip'
-    path.write_bytes(buf.getvalue())
-    return str(path)
+def archive(archive_file):
+    return archive_file[0]  # tests/unit/conftest.py
 
 
 # exclusive: what the list names is never unlisted

@@ -5,10 +5,7 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import io
-import zipfile
 
 import pytest
 
@@ -16,82 +13,11 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import (
     DesiredExtension,
     ExtensionReconciler,
+    extension_update_body,
     metadata_changes,
     metadata_view,
-    update_body,
 )
-
-WRITES = ('create', 'update', 'upload', 'delete')
-
-
-class FakeExtensionsApi:
-    """ExtensionsApi's interface over a dict; records every call, and raises what `failures` holds."""
-
-    def __init__(self, *extensions):
-        self.store = {ext['id']: copy.deepcopy(ext) for ext in extensions}
-        self.stored_bytes = {}
-        self.calls = []
-        self.failures = {}
-        self._next_id = 1000
-
-    def _call(self, name, *args):
-        self.calls.append((name,) + args)
-        if name in self.failures:
-            raise self.failures[name]
-
-    @property
-    def writes(self):
-        return [call for call in self.calls if call[0] in WRITES]
-
-    def list(self):
-        self._call('list')
-        return [copy.deepcopy(ext) for ext in self.store.values()]
-
-    def get(self, extension_id, include_deployments=False):
-        self._call('get', extension_id)
-        ext = self.store.get(extension_id)
-        return copy.deepcopy(ext) if ext is not None else None
-
-    def find_by_name(self, name):
-        return [ext for ext in self.list() if ext.get('name') == name]
-
-    def create(self, body):
-        self._call('create', copy.deepcopy(body))
-        self._next_id += 1
-        ext = dict(body, id=str(self._next_id), url='repo://%d' % self._next_id, deployments=None)
-        self.store[ext['id']] = ext
-        return copy.deepcopy(ext)
-
-    def update(self, extension_id, body, current):
-        self._call('update', extension_id, copy.deepcopy(body))
-        old = self.store[extension_id]
-        new = dict(body, id=extension_id, url=old.get('url'), deployments=None)
-        if 'file_metadata' in old:
-            new['file_metadata'] = old['file_metadata']
-        self.store[extension_id] = new
-        return copy.deepcopy(new)
-
-    def upload(self, extension_id, archive, current):
-        self._call('upload', extension_id, archive.path)
-        with open(archive.path, 'rb') as handle:
-            self.stored_bytes[extension_id] = handle.read()
-        self.store[extension_id]['file_metadata'] = {'size': archive.size, 'url': 'https://files/%s.zip' % extension_id}
-        return copy.deepcopy(self.store[extension_id])
-
-    def delete(self, extension_id):
-        self._call('delete', extension_id)
-        del self.store[extension_id]
-
-    def stored_sha256(self, extension):
-        self._call('stored_sha256', extension['id'])
-        return hashlib.sha256(self.stored_bytes[extension['id']]).hexdigest()
-
-
-def zip_bytes(content=b'synonyms'):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, 'w') as archive:
-        archive.writestr('dict.txt', content)
-    return buf.getvalue()
+from ansible_collections.ece.platform.tests.unit.fakes import FakeExtensionsApi, extension, with_stored_file, zip_bytes
 
 
 def desired(**options):
@@ -102,31 +28,13 @@ def desired(**options):
     return want
 
 
-def extension(ext_id='1', name='analysis-custom', extension_type='bundle', version='8.*', **fields):
-    return dict(id=ext_id, name=name, extension_type=extension_type, version=version,
-                url='repo://%s' % ext_id, deployments=None, **fields)
-
-
-def with_stored_file(api, ext_id, content):
-    api.stored_bytes[ext_id] = content
-    api.store[ext_id]['file_metadata'] = {'size': len(content), 'url': 'https://files/%s.zip' % ext_id}
-
-
-@pytest.fixture
-def archive_file(tmp_path):
-    content = zip_bytes()
-    path = tmp_path / 'synonyms.zip'
-    path.write_bytes(content)
-    return str(path), content
-
-
-# metadata_changes / update_body / metadata_view
+# metadata_changes / extension_update_body / metadata_view
 
 def test_options_left_out_are_not_managed():
     current = extension(description='kept', download_url='https://a/x.zip')
     assert metadata_changes(current, desired()) == {}
-    assert update_body(current, desired()) == {'name': 'analysis-custom', 'version': '8.*', 'extension_type': 'bundle',
-                                               'description': 'kept'}
+    assert extension_update_body(current, desired()) == {'name': 'analysis-custom', 'version': '8.*', 'extension_type': 'bundle',
+                                                         'description': 'kept'}
 
 
 def test_changed_fields_are_reported_with_before_and_after():
@@ -148,20 +56,20 @@ def test_empty_description_equals_a_missing_one(server, wanted, changed):
 
 
 def test_empty_description_clears_the_servers_one():
-    body = update_body(extension(description='text'), desired(description=''))
+    body = extension_update_body(extension(description='text'), desired(description=''))
     assert body['description'] == ''
 
 
 def test_download_url_is_sent_only_when_it_changes():
     current = extension(download_url='https://a/x.zip')
-    assert 'download_url' not in update_body(current, desired(download_url='https://a/x.zip'))
+    assert 'download_url' not in extension_update_body(current, desired(download_url='https://a/x.zip'))
     assert 'download_url' not in metadata_changes(current, desired(download_url='https://a/x.zip'))
-    assert update_body(current, desired(download_url='https://a/y.zip'))['download_url'] == 'https://a/y.zip'
+    assert extension_update_body(current, desired(download_url='https://a/y.zip'))['download_url'] == 'https://a/y.zip'
     assert metadata_changes(current, desired(download_url='https://a/y.zip')) == {'download_url': ('https://a/x.zip', 'https://a/y.zip')}
 
 
 def test_update_body_takes_the_type_from_the_server_and_the_name_from_the_task():
-    body = update_body(extension(name='old-name', extension_type='bundle'), desired(name='new-name', extension_type='plugin'))
+    body = extension_update_body(extension(name='old-name', extension_type='bundle'), desired(name='new-name', extension_type='plugin'))
     assert body['extension_type'] == 'bundle'
     assert body['name'] == 'new-name'
 

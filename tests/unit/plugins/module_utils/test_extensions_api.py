@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import random
-import zipfile
 
 import pytest
 
@@ -23,6 +21,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extensions_api impor
     item_path,
 )
 from ansible_collections.ece.platform.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.ece.platform.tests.unit.ece_register import reading
 
 BASE = 'https://ece.example.com:12443/api/v1'
 
@@ -89,13 +88,8 @@ CREATED = dict(BODY, id='101', url='repo://101', deployments=None)
 
 
 @pytest.fixture
-def archive(tmp_path):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, 'w') as built:
-        built.writestr('dict.txt', b'a, b\n')
-    path = tmp_path / 'synonyms.zip'
-    path.write_bytes(buf.getvalue())
-    return LocalArchive.open_checked(str(path))
+def archive(archive_file):
+    return LocalArchive.open_checked(archive_file[0])  # tests/unit/conftest.py
 
 
 def test_item_path_quotes_the_id():
@@ -188,14 +182,14 @@ def test_check_mode_update_predicts_the_real_run():
 
 def test_create_is_sent_once_without_client_retries():
     client = FakeClient(CREATED)
-    assert ExtensionsApi(client).create(BODY) == CREATED
+    assert ExtensionsApi(client, check_mode=False).create(BODY) == CREATED
     [call] = client.calls
     assert (call.method, call.path, call.json_body, call.retry) == ('POST', COLLECTION_PATH, BODY, False)
 
 
 def test_create_retries_when_the_generated_id_collides():
     client = FakeClient(api_error(409, 'extensions.id_already_exists'), CREATED)
-    assert ExtensionsApi(client).create(BODY) == CREATED
+    assert ExtensionsApi(client, check_mode=False).create(BODY) == CREATED
     assert client.sent() == [('POST', COLLECTION_PATH), ('POST', COLLECTION_PATH)]
     assert len(client.sleeps) == 1
 
@@ -203,7 +197,7 @@ def test_create_retries_when_the_generated_id_collides():
 def test_create_collisions_are_retried_a_bounded_number_of_times():
     client = FakeClient(*[api_error(409, 'extensions.id_already_exists') for _dummy in range(10)], retries=2)
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).create(BODY)
+        ExtensionsApi(client, check_mode=False).create(BODY)
     assert caught.value.has_code('extensions.id_already_exists')
     assert client.sent() == [('POST', COLLECTION_PATH)] * 3
 
@@ -212,14 +206,14 @@ def test_create_collisions_are_retried_a_bounded_number_of_times():
 def test_unclear_create_adopts_the_extension_that_appeared(failure):
     other = dict(CREATED, id='55', name='someone-else')
     client = FakeClient(failure, {'extensions': [other, CREATED]})
-    assert ExtensionsApi(client).create(BODY) == CREATED
+    assert ExtensionsApi(client, check_mode=False).create(BODY) == CREATED
     assert client.sent() == [('POST', COLLECTION_PATH), ('GET', COLLECTION_PATH)]
     assert client.sleeps == []
 
 
 def test_unclear_create_is_sent_again_when_nothing_appeared():
     client = FakeClient(transport_error(), {'extensions': []}, CREATED)
-    assert ExtensionsApi(client).create(BODY) == CREATED
+    assert ExtensionsApi(client, check_mode=False).create(BODY) == CREATED
     assert client.sent() == [('POST', COLLECTION_PATH), ('GET', COLLECTION_PATH), ('POST', COLLECTION_PATH)]
     assert len(client.sleeps) == 1
 
@@ -227,14 +221,14 @@ def test_unclear_create_is_sent_again_when_nothing_appeared():
 def test_unclear_create_that_made_two_fails_listing_them():
     client = FakeClient(transport_error(), {'extensions': [dict(CREATED, id='9'), dict(CREATED, id='8')]})
     with pytest.raises(EceError, match=r'now 2 extensions carry that name \(ids 8, 9\)'):
-        ExtensionsApi(client).create(BODY)
+        ExtensionsApi(client, check_mode=False).create(BODY)
     assert [method for method, _path in client.sent()] == ['POST', 'GET']
 
 
 def test_unclear_create_gives_up_after_the_retries():
     client = FakeClient(transport_error(), {'extensions': []}, transport_error(), {'extensions': []}, retries=1)
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).create(BODY)
+        ExtensionsApi(client, check_mode=False).create(BODY)
     assert caught.value.status is None
     assert [method for method, _path in client.sent()] == ['POST', 'GET', 'POST', 'GET']
 
@@ -242,7 +236,7 @@ def test_unclear_create_gives_up_after_the_retries():
 def test_create_rejected_by_ece_is_not_retried():
     client = FakeClient(api_error(400, 'extensions.request_execution_failed'))
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).create(dict(BODY, download_url='https://a/x.zip'))
+        ExtensionsApi(client, check_mode=False).create(dict(BODY, download_url='https://a/x.zip'))
     assert caught.value.status == 400
     assert len(client.calls) == 1
 
@@ -252,7 +246,7 @@ def test_create_rejected_by_ece_is_not_retried():
 def test_no_user_id_on_create_explains_the_credentials_and_is_not_retried():
     client = FakeClient(api_error(404, 'extensions.no_user_id', message='No user id'), CREATED)
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).create(BODY)
+        ExtensionsApi(client, check_mode=False).create(BODY)
     error = caught.value
     assert 'API key of a user' in error.msg and 'username and password' in error.msg
     assert error.status == 404
@@ -269,32 +263,55 @@ def test_no_user_id_on_create_explains_the_credentials_and_is_not_retried():
 def test_no_user_id_on_other_calls_explains_the_credentials(call):
     client = FakeClient(api_error(401, 'extensions.no_user_id', method='GET'))
     with pytest.raises(EceApiError, match='API key of a user') as caught:
-        call(ExtensionsApi(client))
+        call(ExtensionsApi(client, check_mode=False))
     assert caught.value.status == 401
 
 
 # Reads, update, upload, delete
 
-def test_get_unknown_id_is_none():
-    client = FakeClient(api_error(404, 'extensions.not_found', method='GET'))
-    assert ExtensionsApi(client).get('9', include_deployments=True) is None
+def _missing_answer(which, method):
+    """ECE's answer for an unknown extension id in the register's `which` reading of `missing-extension-status`."""
+    status = reading('missing_extension_status', which)
+    return api_error(status, 'extensions.not_found' if status == 404 else 'root.forbidden', method=method)
+
+
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_get_unknown_id_is_none(which):
+    listing = [] if which == 'default' else [{'extensions': [dict(CREATED, id='8')]}]
+    client = FakeClient(_missing_answer(which, 'GET'), *listing)
+    assert ExtensionsApi(client, check_mode=False).get('9', include_deployments=True) is None
     assert client.calls[0].params == {'include_deployments': 'true'}
+    assert client.sent()[1:] == ([] if which == 'default' else [('GET', COLLECTION_PATH)])  # a 403 is checked against the listing
+
+
+def test_a_403_for_a_listed_extension_is_a_real_refusal():
+    client = FakeClient(api_error(403, 'root.forbidden', method='GET'), {'extensions': [dict(CREATED, id='9')]})
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client, check_mode=False).get('9')
+    assert caught.value.status == 403
+
+
+def test_a_403_whose_listing_fails_too_stays_a_refusal():
+    client = FakeClient(api_error(403, 'root.forbidden', method='GET'), api_error(403, 'root.forbidden', method='GET'))
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client, check_mode=False).get('9')
+    assert caught.value.status == 403 and client.sent() == [('GET', item_path('9')), ('GET', COLLECTION_PATH)]
 
 
 def test_get_other_errors_raise():
     client = FakeClient(api_error(500, method='GET'))
     with pytest.raises(EceApiError):
-        ExtensionsApi(client).get('9')
+        ExtensionsApi(client, check_mode=False).get('9')
 
 
 def test_find_by_name_matches_exactly():
     client = FakeClient({'extensions': [CREATED, dict(CREATED, id='2', name='analysis-custom-2'), dict(CREATED, id='3', name='Analysis-Custom')]})
-    assert ExtensionsApi(client).find_by_name('analysis-custom') == [CREATED]
+    assert ExtensionsApi(client, check_mode=False).find_by_name('analysis-custom') == [CREATED]
 
 
 def test_update_posts_to_the_item():
     client = FakeClient(dict(CREATED, version='9.*'))
-    assert ExtensionsApi(client).update('101', dict(BODY, version='9.*'), CREATED)['version'] == '9.*'
+    assert ExtensionsApi(client, check_mode=False).update('101', dict(BODY, version='9.*'), CREATED)['version'] == '9.*'
     [call] = client.calls
     assert (call.method, call.path, call.json_body) == ('POST', item_path('101'), dict(BODY, version='9.*'))
 
@@ -311,7 +328,7 @@ def test_upload_puts_the_archive_as_multipart_and_can_build_the_body_again(archi
             return super().request(method, path, **kwargs)
 
     client = Recording(dict(CREATED, file_metadata={'size': archive.size}))
-    ExtensionsApi(client).upload('101', archive, CREATED)
+    ExtensionsApi(client, check_mode=False).upload('101', archive, CREATED)
     assert client.sent() == [('PUT', item_path('101'))]
     with open(archive.path, 'rb') as handle:
         content = handle.read()
@@ -322,16 +339,25 @@ def test_upload_puts_the_archive_as_multipart_and_can_build_the_body_again(archi
         assert int(headers['Content-Length']) == len(body)
 
 
-def test_delete_of_a_missing_extension_is_done():
-    client = FakeClient(api_error(404, 'extensions.not_found', method='DELETE'))
-    assert ExtensionsApi(client).delete('101') is None
-    assert client.sent() == [('DELETE', item_path('101'))]
+@pytest.mark.parametrize('which', ['default', 'flipped'])
+def test_delete_of_a_missing_extension_is_done(which):
+    listing = [] if which == 'default' else [{'extensions': []}]
+    client = FakeClient(_missing_answer(which, 'DELETE'), *listing)
+    assert ExtensionsApi(client, check_mode=False).delete('101') is None
+    assert client.sent()[0] == ('DELETE', item_path('101'))
+
+
+def test_a_403_on_delete_of_a_listed_extension_is_a_real_refusal():
+    client = FakeClient(api_error(403, 'root.forbidden', method='DELETE'), {'extensions': [CREATED]})
+    with pytest.raises(EceApiError) as caught:
+        ExtensionsApi(client, check_mode=False).delete('101')
+    assert caught.value.status == 403
 
 
 def test_delete_other_errors_raise():
     client = FakeClient(api_error(400, 'extensions.extension_in_use', method='DELETE'))
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).delete('101')
+        ExtensionsApi(client, check_mode=False).delete('101')
     assert caught.value.has_code('extensions.extension_in_use')
 
 
@@ -340,7 +366,7 @@ def test_delete_other_errors_raise():
 def test_stored_sha256_streams_the_file_metadata_url():
     content = b'PK\x03\x04' + bytes(range(256)) * 10
     client = FakeClient(files={'https://files/101.zip?sig=1': content})
-    digest = ExtensionsApi(client).stored_sha256(dict(CREATED, file_metadata={'size': len(content), 'url': 'https://files/101.zip?sig=1'}))
+    digest = ExtensionsApi(client, check_mode=False).stored_sha256(dict(CREATED, file_metadata={'size': len(content), 'url': 'https://files/101.zip?sig=1'}))
     assert digest == hashlib.sha256(content).hexdigest()
     assert client.downloads == ['https://files/101.zip?sig=1']
 
@@ -349,7 +375,7 @@ def test_stored_sha256_streams_the_file_metadata_url():
 def test_stored_sha256_without_a_url_fails(file_metadata):
     client = FakeClient()
     with pytest.raises(EceError, match='no file_metadata.url for extension 101'):
-        ExtensionsApi(client).stored_sha256(dict(CREATED, file_metadata=file_metadata))
+        ExtensionsApi(client, check_mode=False).stored_sha256(dict(CREATED, file_metadata=file_metadata))
     assert client.downloads == []
 
 
@@ -369,7 +395,7 @@ def test_a_create_that_may_still_be_running_is_looked_up_after_a_pause_and_adopt
     created = {'id': '42', 'name': 'x', 'extension_type': 'bundle', 'version': '*'}
     client = FakeClient(failure, {'extensions': [created]})
     client.timeout = 1.0
-    api = ExtensionsApi(client)
+    api = ExtensionsApi(client, check_mode=False)
     assert api.create({'name': 'x', 'extension_type': 'bundle', 'version': '*'}) == created
     assert client.sent() == [('POST', COLLECTION_PATH), ('GET', COLLECTION_PATH)]
     assert client.sleeps == [1.0]
@@ -380,7 +406,7 @@ def test_a_create_that_may_still_be_running_is_never_sent_again(failure):
     client = FakeClient(failure, {'extensions': []})
     client.timeout = 1.0
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
+        ExtensionsApi(client, check_mode=False).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
     assert 'was not sent again' in caught.value.msg and 'run the task again' in caught.value.msg
     assert [call.method for call in client.calls] == ['POST', 'GET']
 
@@ -388,6 +414,6 @@ def test_a_create_that_may_still_be_running_is_never_sent_again(failure):
 def test_a_create_is_not_sent_again_when_the_look_up_after_it_fails_too():
     client = FakeClient(transport_error(), api_error(503, method='GET'))
     with pytest.raises(EceApiError) as caught:
-        ExtensionsApi(client).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
+        ExtensionsApi(client, check_mode=False).create({'name': 'x', 'extension_type': 'bundle', 'version': '*'})
     assert 'looking it up failed too' in caught.value.msg
     assert [call.method for call in client.calls] == ['POST', 'GET']

@@ -13,25 +13,20 @@ import pytest
 
 from ansible_collections.ece.platform.plugins.module_utils._archive import LocalArchive
 from ansible_collections.ece.platform.plugins.module_utils._archive_source import ArchiveSource
-from ansible_collections.ece.platform.plugins.module_utils._argspec import check_connection_rules
+from ansible_collections.ece.platform.plugins.module_utils._connection import check_connection_rules
 from ansible_collections.ece.platform.plugins.module_utils._client import api_base_url
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import (
     DesiredExtension,
     ExtensionReconciler,
-    sentence,
+    as_sentence,
     suggested_name,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive, descriptor_places
 from ansible_collections.ece.platform.plugins.module_utils._zip_builder import build_zip
 
-from ansible_collections.ece.platform.tests.unit.plugins.module_utils.test_extension_state import (  # pylint: disable=unused-import
-    FakeExtensionsApi,
-    archive_file,
-    extension,
-    with_stored_file,
-    zip_bytes,
-)
+from ansible_collections.ece.platform.tests.unit.ece_register import reading
+from ansible_collections.ece.platform.tests.unit.fakes import FakeExtensionsApi, extension, with_stored_file, zip_bytes
 
 DESCRIPTOR = ('description=Custom analysis for the test suite\nversion=1.0.0\nname=analysis-custom\n'
               'classname=org.example.analysis.CustomAnalysisPlugin\njava.version=17\nelasticsearch.version=%s\n')
@@ -143,9 +138,10 @@ def test_changing_a_plugins_version_without_an_archive_warns(tmp_path):
 class UrlApi(FakeExtensionsApi):
     """The fake API plus what a download_url serves."""
 
-    def __init__(self, *extensions, served=None):
-        super().__init__(*extensions)
+    def __init__(self, *extensions, served=None, which='default'):
+        super().__init__(*extensions, which=which)
         self.served = served or {}
+        self.same_url_redownloads = reading('same_url_redownloads', which)
 
     def download_matches_stored(self, ext, url):
         self._call('download_matches_stored', url)
@@ -154,8 +150,10 @@ class UrlApi(FakeExtensionsApi):
         return self.served[url] == self.stored_bytes.get(ext['id'])
 
     def update(self, extension_id, body, current):
+        """Downloads a download_url it is sent; one it already has only when the register's reading says so."""
+        same_url = body.get('download_url') == self.store[extension_id].get('download_url')
         updated = super().update(extension_id, body, current)
-        if 'download_url' in body:
+        if 'download_url' in body and (self.same_url_redownloads or not same_url):
             with_stored_file(self, extension_id, self.served[body['download_url']])
             updated = dict(self.store[extension_id])
         return updated
@@ -177,6 +175,39 @@ def test_same_url_but_an_uploaded_archive_is_downloaded_again():
     assert api.stored_bytes['5'] == b'from the url'
     again = ExtensionReconciler(api).run(want)
     assert again['changed'] is False and len(api.writes) == 1
+
+
+def test_same_url_that_ece_does_not_download_again_fails_and_keeps_the_upload():
+    """The flipped reading of `same-url-redownloads`: the task fails saying so instead of reporting success."""
+    api = UrlApi(extension('5', download_url=URL), served={URL: b'from the url'}, which='flipped')
+    with_stored_file(api, '5', b'uploaded from a file')
+    want = DesiredExtension('analysis-custom', download_url=URL)
+    want.validate()
+    with pytest.raises(EceError, match='does not download a URL it already has') as caught:
+        ExtensionReconciler(api).run(want)
+    assert caught.value.result()['changed'] is True and 'new URL' in caught.value.msg and 'option file' in caught.value.msg
+    assert api.stored_bytes['5'] == b'uploaded from a file'  # nothing lost
+    assert [call[0] for call in api.writes] == ['update']
+
+
+def test_a_redownload_that_cannot_be_checked_afterwards_warns():
+    api = UrlApi(extension('5', download_url=URL), served={URL: b'from the url'})
+    with_stored_file(api, '5', b'uploaded from a file')
+    calls = []
+    original = api.download_matches_stored
+
+    def first_only(ext, url):
+        calls.append(url)
+        if len(calls) > 1:
+            raise EceError('the file server went away')
+        return original(ext, url)
+
+    api.download_matches_stored = first_only
+    warnings = []
+    want = DesiredExtension('analysis-custom', download_url=URL)
+    want.validate()
+    assert ExtensionReconciler(api, warn=warnings.append).run(want)['changed'] is True
+    assert len(calls) == 2 and 'could not be checked' in warnings[0] and 'went away' in warnings[0]
 
 
 def test_same_url_without_a_stored_archive_is_downloaded_again():
@@ -213,7 +244,7 @@ def test_a_file_run_does_not_report_a_download_url_the_archive_did_not_come_from
 def test_the_source_view_is_unchanged_when_nothing_is_stale():
     source = ArchiveSource(None, None, extension('5', download_url=URL), DesiredExtension('x', description='d'))
     assert source.view({'download_url': URL}) == {'download_url': URL}
-    assert source.truthful({'download_url': URL}) == {'download_url': URL}
+    assert source.reported_extension({'download_url': URL}) == {'download_url': URL}
 
 
 # Bug 8: a failed upload after a write
@@ -243,7 +274,7 @@ def test_a_failed_upload_without_a_write_changes_nothing(archive_file):
 
 
 def test_sentence():
-    assert sentence('a (b)') == 'a (b).' and sentence('done.') == 'done.'
+    assert as_sentence('a (b)') == 'a (b).' and as_sentence('done.') == 'done.'
 
 
 # Bug 9: rename by id onto a taken name

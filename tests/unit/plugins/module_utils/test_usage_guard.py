@@ -22,7 +22,7 @@ from ansible_collections.ece.platform.plugins.module_utils._usage_guard import (
 )
 from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
 
-from ansible_collections.ece.platform.tests.unit.plugins.module_utils.test_extension_state import (  # pylint: disable=unused-import
+from ansible_collections.ece.platform.tests.unit.fakes import (  # pylint: disable=unused-import
     FakeExtensionsApi,
     extension,
     with_stored_file,
