@@ -91,7 +91,8 @@ class DeploymentExtensions:
                 raise EceError('The plan of deployment %s names no Elasticsearch version, so the version of the extensions '
                                'cannot be checked; nothing was changed.' % label)
             # Resolved against this plan: the build that fits depends on the Elasticsearch version it runs.
-            wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base)
+            wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base,
+                             check_mode=self.check_mode)
             replaced = set()
             if params['state'] == 'present':
                 self._check(wanted, es_version, deployment)

@@ -22,6 +22,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extension_identity i
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive, read_descriptor
 from ansible_collections.ece.platform.plugins.module_utils._upload_decision import UploadDecision
 from ansible_collections.ece.platform.plugins.module_utils._usage_guard import UsageGuard, public_view, stale_warning
+from ansible_collections.ece.platform.plugins.module_utils._version_rules import plugin_version_problem
 
 NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
@@ -88,6 +89,12 @@ class DesiredExtension:
             self.archive = LocalArchive.open_checked(self.file, workdir=workdir)
             if self.extension_type == 'plugin':
                 check_plugin_archive(self.archive.path, self.version, shown_path=self.file)
+        problem = plugin_version_problem(self.version) if self.extension_type == 'plugin' else None
+        if problem:
+            # Without this check ECE stores such a plugin, which no deployment can ever load (issue 17 trial).
+            raise EceError('Option version is %r, %s, but a plugin is built for one exact Elasticsearch version: give '
+                           'the version its plugin-descriptor.properties names in elasticsearch.version, e.g. 8.15.1. '
+                           'Only a bundle may use a wildcard such as 8.*.' % (self.version, problem))
 
     def metadata(self):
         return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
@@ -235,7 +242,6 @@ class ExtensionReconciler:
         redownload = source.redownload_needed()
         if redownload:
             changes['download_url'] = (None, desired.download_url)
-        self._warn_version_without_archive(desired, current, changes)
         before, after = source.view(metadata_view(current)), source.view(metadata_view(current))
         for field, (_old, new) in changes.items():
             after[field] = new
@@ -244,6 +250,8 @@ class ExtensionReconciler:
             upload_needed, before['file'], after['file'] = self.uploads.decide(current, desired, with_sha256=self.diff)
         # Before any write: refuse what a deployment using it could not run, and learn who runs a stale copy next.
         in_use_by = self._guard(current, desired, changes, upload_needed)
+        # Only now: a change the guard refuses must not first be told to go ahead with a new archive (trial).
+        self._warn_version_without_archive(desired, current, changes)
         extension = current
         if changes:
             try:
