@@ -5,11 +5,11 @@
 
 A plugin is built for one exact Elasticsearch version. Changing the `version` (or the archive) of a plugin that a
 deployment uses makes that deployment's next plan change or restart load a plugin its nodes refuse, and every later
-plan change of that deployment is then refused too (TRIAL-0.2.0 B5). So before such a write the deployments that use
+plan change of that deployment is then refused too. So before such a write the deployments that use
 the extension are read, and the write is refused when one of them could not run the result. The operator's way
 instead is a separate extension per build (identity=name_and_version) and a swap in the deployments' plans.
 
-The same read serves a warning (TRIAL-0.2.0 M3): a new archive for an extension in use reaches the nodes only with
+The same read serves a warning: a new archive for an extension in use reaches the nodes only with
 their next plan change, so those deployments now run a stale copy and are named with how to reload them.
 
 Reads cost requests, so they happen only when such a write is about to be sent: a run that changes nothing, or
