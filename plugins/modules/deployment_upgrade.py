@@ -302,7 +302,8 @@ def main():
 
     def converge():
         client = client_from_module(module)
-        result = DeploymentUpgrade(DeploymentsApi(client, check_mode=module.check_mode), ExtensionsApi(client), StackVersionsApi(client),
+        result = DeploymentUpgrade(DeploymentsApi(client, check_mode=module.check_mode),
+                                   ExtensionsApi(client, check_mode=module.check_mode), StackVersionsApi(client),
                                    module.params, warn=module.warn).run()
         if not module._diff:
             result.pop('diff', None)

@@ -51,7 +51,9 @@ def search_all(client, search, page_size):
 
 def extension_names(client):
     """{extension id: name} from one list of the extensions."""
-    return dict((str(ext.get('id')), ext.get('name')) for ext in ExtensionsApi(client).list() if isinstance(ext, dict))
+    # The inventory only reads: check_mode=True makes any write it might ever attempt a no-op (fails closed).
+    extensions = ExtensionsApi(client, check_mode=True).list()
+    return dict((str(ext.get('id')), ext.get('name')) for ext in extensions if isinstance(ext, dict))
 
 
 def read_plans(make_client, hits, concurrency):
