@@ -1,6 +1,6 @@
 # Two commands for a newcomer on a fresh machine: `make demo` and `make test`. Both set everything up.
 PYTHON := .venv/bin/python
-STEPS ?= emulator,sanity,units,sanity-2.20,units-2.20,sanity-2.19,units-2.19,integration,integration-module,integration-flipped,package,docs,lint
+STEPS ?= emulator,sanity,units,sanity-2.20,units-2.20,integration-2.20,sanity-2.19,units-2.19,integration-2.19,integration,integration-module,integration-flipped,mypy,extra-checks,package,docs,lint
 
 .PHONY: demo test bench docs venv venv-oldest venv-2.20 clean
 
@@ -17,6 +17,7 @@ demo: venv
 	$(PYTHON) tools/demo.py
 
 # The venvs of the older ansible-core versions are steps of the suite (made next to other steps).
+# ECE_TEST_OFFLINE=false: the suite writes no stand-ins into ansible-test's cache (see tools/suite.py, OFFLINE).
 test: venv
 	$(PYTHON) tools/suite.py --steps $(STEPS) --setup-seconds .venv/.setup-seconds
 

@@ -82,6 +82,8 @@ class Runner:
             # Rows 1 to 5 measure the modules in their own process, as before the in-process path; the
             # plays of row 6 (scenarios_in_process.py) set ece_in_process: true, which wins over this.
             ECE_IN_PROCESS='false',
+            # The modules' digest cache in the run's temp dir, never the ~/.cache of the account that runs the bench.
+            XDG_CACHE_HOME=os.path.join(workdir, 'xdg-cache'),
         )
         for name in ('ANSIBLE_KEEP_REMOTE_FILES', 'ANSIBLE_DEBUG', 'ANSIBLE_CONFIG'):
             self.env.pop(name, None)

@@ -5,7 +5,7 @@ which every row compares two things measured in this run on this machine, and wr
 machine facts and a chart of the bulk scenario to docs/benchmarks.md and docs/benchmarks-bulk.png.
 Exits non-zero only when something failed to run, never because a target was missed.
 
-    .venv/bin/python bench/run.py [--quick] [--only noop,converge,bulk,upload,in-process,fleet] [--no-docs] [--raw FILE]
+    .venv/bin/python bench/run.py [--quick] [--only noop,converge,bulk,upload,in-process,fleet,cache] [--no-docs] [--raw FILE]
 
 BENCH_COLLECTIONS_PATH=<dir holding ansible_collections/ece/platform> measures that copy of the collection
 instead of this checkout (docs are then not written), e.g. to try a fix before it is committed.
@@ -31,6 +31,7 @@ import emulator_process  # noqa: E402  (tools/emulator_process.py)
 import notes  # noqa: E402
 import report  # noqa: E402
 import scenarios_bulk  # noqa: E402
+import scenarios_cache  # noqa: E402
 import scenarios_converge  # noqa: E402
 import scenarios_fleet  # noqa: E402
 import scenarios_in_process  # noqa: E402
@@ -42,7 +43,8 @@ from measure import machine_facts  # noqa: E402
 from playbook import Runner  # noqa: E402
 
 SCENARIOS = {'noop': scenarios_noop, 'converge': scenarios_converge, 'bulk': scenarios_bulk, 'upload': scenarios_upload,
-             'in-process': scenarios_in_process, 'fleet': scenarios_fleet}
+             'in-process': scenarios_in_process, 'fleet': scenarios_fleet,
+             'cache': scenarios_cache}
 DOCS = os.path.join(REPO, 'docs')
 MARKDOWN = os.path.join(DOCS, 'benchmarks.md')
 CHART = chart.CHART

@@ -14,6 +14,7 @@ import threading
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMULATOR = os.path.join(REPO, 'tests', 'emulator', 'ece_emulator.py')
+ARCHIVE_SERVER = os.path.join(REPO, 'tests', 'emulator', 'archive_server.py')
 
 
 def free_port():
@@ -80,17 +81,14 @@ def emulator(api_key=None, username=None, password=None, tls_dir=None, data_dir=
 
 @contextlib.contextmanager
 def file_server(directory):
-    """Serve `directory` over plain HTTP on loopback (the place ECE downloads `download_url` archives from)."""
-    port = free_port()
-    cmd = [sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1', '--directory', directory]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # pylint: disable=consider-using-with
+    """Serve `directory` over plain HTTP on loopback (the place ECE downloads `download_url` archives from).
+
+    tests/emulator/archive_server.py: a static server with ETag, Last-Modified and 304 answers, and a log of the
+    files asked for at `<url>/_archive_server/requests`.
+    """
+    cmd = [sys.executable, ARCHIVE_SERVER, '--port', str(free_port()), '--bind', '127.0.0.1', '--directory', directory]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # pylint: disable=consider-using-with
     try:
-        for _attempt in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(('127.0.0.1', port), timeout=0.1):
-                break
-            if proc.poll() is not None:
-                raise RuntimeError('the file server exited early')
-            threading.Event().wait(0.05)
-        yield 'http://127.0.0.1:%d' % port
+        yield _wait_for_ready(proc)
     finally:
         _stop(proc)

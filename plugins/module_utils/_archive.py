@@ -30,6 +30,8 @@ class LocalArchive:
         self.size = size
         # The file name sent with the upload; a zip built from a directory is named after the directory.
         self.upload_name = upload_name or os.path.basename(path)
+        # The directory the zip was built from, when option file named one: its content decides uploads.
+        self.source_dir = None
         self._sha256 = None
 
     @classmethod
@@ -43,6 +45,7 @@ class LocalArchive:
             built = build_zip(path, workdir=workdir, option=option)
             archive = cls.open_checked(built, option)
             archive.upload_name = os.path.basename(os.path.normpath(path)) + '.zip'
+            archive.source_dir = path
             return archive
         try:
             info = os.stat(path)
@@ -71,6 +74,14 @@ class LocalArchive:
         if self._sha256 is None:
             self._sha256 = sha256_of_file(self.path)
         return self._sha256
+
+    @property
+    def sha256_known(self):
+        return self._sha256 is not None
+
+    def learn_sha256(self, digest):
+        """Take a digest known from elsewhere (the digest cache), so the file need not be read."""
+        self._sha256 = digest
 
     def summary(self, with_sha256=True):
         """What a diff shows of the file; hashing a large archive costs seconds, so callers may skip it."""

@@ -27,8 +27,10 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceErr
 class ArchiveSource:
     """For one converge run: whether ECE must download `download_url` again, and what to report about where the archive came from."""
 
-    def __init__(self, api, warn, current, desired):
+    def __init__(self, api, warn, current, desired, matches=None):
         self.api = api
+        # `matches(current, url)`: whether url serves the stored archive (the digest cache's, else a plain comparison).
+        self.matches = matches
         self.warn = warn
         self.current = current
         self.desired = desired
@@ -45,7 +47,7 @@ class ArchiveSource:
             self.stale_url = True  # ECE holds no archive at all, e.g. after a download that failed
             return True
         try:
-            same = self.api.download_matches_stored(self.current, url)
+            same = (self.matches or self.api.download_matches_stored)(self.current, url)
         except EceError as exc:
             self.warn('Whether the archive stored for extension %s is the one %s serves could not be checked (%s); the module '
                       'assumed it is. An archive uploaded with option file since that URL was given would stay.'

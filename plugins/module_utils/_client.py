@@ -196,19 +196,21 @@ class EceClient:
             self.sleep(delay)
             waited += delay
 
-    def download(self, url, consume, user_url=False, expected_size=None):
+    def download(self, url, consume, user_url=False, expected_size=None, conditions=None, answer=None):
         """Stream `url` in chunks into `consume(chunk)`; credentials go only to the API's own origin.
 
         `user_url=True` is for a URL the user gave (download_url): it never gets credentials and a
         redirect fails, as ECE does not follow one either. With `expected_size`, an answer whose
         Content-Length differs returns False before its body is read; otherwise True.
+        `conditions` are the headers of a conditional GET (If-None-Match, If-Modified-Since): a 304 then
+        consumes nothing. A dict given as `answer` receives `status` and the answer's `headers` (lower-case).
         """
-        headers = {}
+        headers = dict(conditions or {})
         if self._authorization and not user_url and _origin(url) == _origin(self.base_url):
             headers['Authorization'] = self._authorization
         what = 'download_url %s' % without_query(url) if user_url else 'the stored archive'
         try:
-            return self._download(url, consume, headers, self._verify, user_url, expected_size, what)
+            return self._download(url, consume, headers, self._verify, user_url, expected_size, what, answer)
         except requests.exceptions.SSLError as exc:
             # ca_path trusts ECE's own CA; an archive server the user names may carry a publicly signed
             # certificate instead, so it also gets the system's trust store.
@@ -216,14 +218,19 @@ class EceClient:
                 raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1,
                                             base_url=without_query(url)) from None
         try:
-            return self._download(url, consume, headers, True, user_url, expected_size, what)
+            return self._download(url, consume, headers, True, user_url, expected_size, what, answer)
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, 'GET', without_query(url), 'download of %s' % what, 1, base_url=without_query(url)) from None
 
-    def _download(self, url, consume, headers, verify, user_url, expected_size, what):
+    def _download(self, url, consume, headers, verify, user_url, expected_size, what, answer=None):  # pylint: disable=too-many-arguments
         try:
             with self._session.get(url, headers=headers, stream=True, timeout=self.timeout, verify=verify,
                                    allow_redirects=not user_url) as response:
+                if answer is not None:
+                    answer.update(status=response.status_code,
+                                  headers=dict((name.lower(), value) for name, value in response.headers.items()))
+                if response.status_code == 304 and ('If-None-Match' in headers or 'If-Modified-Since' in headers):
+                    return True  # not modified since the copy the caller knows: no body
                 if 300 <= response.status_code < 400 and user_url:
                     raise EceApiError('Reading %s gave HTTP %d, a redirect; ECE does not follow redirects either.'
                                       % (what, response.status_code), 'GET', without_query(url), status=response.status_code)

@@ -12,6 +12,7 @@ version (a conflict means: read again, recompute, bounded). Then wait for the at
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import (
     check_attachable,
@@ -57,7 +58,8 @@ class DeploymentExtensions:
         self.clock = clock
         self.sleep = sleep
         self.check_mode = deployments.check_mode
-        self.warned = set()
+        self.warned: set = set()
+        self.deployment_id: str | None = None  # known after the first read
 
     def run(self):
         params = self.params
@@ -89,7 +91,8 @@ class DeploymentExtensions:
                 raise EceError('The plan of deployment %s names no Elasticsearch version, so the version of the extensions '
                                'cannot be checked; nothing was changed.' % label)
             # Resolved against this plan: the build that fits depends on the Elasticsearch version it runs.
-            wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base)
+            wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base,
+                             check_mode=self.check_mode)
             replaced = set()
             if params['state'] == 'present':
                 self._check(wanted, es_version, deployment)
@@ -131,7 +134,7 @@ class DeploymentExtensions:
 
     # Reading
 
-    def _read(self, find=False):
+    def _read(self, find: bool = False) -> tuple[dict, Any, dict]:
         if find:
             deployment, version = self.deployments.find(self.params['deployment'], history=True)
         else:

@@ -74,7 +74,12 @@ def _candidates(found):
                      for ext in sorted(found, key=lambda e: (str(e.get('version')), str(e.get('id')))))
 
 
-def select_build(name, found, es_version, label):
+# Check mode sends no write, so an extension an earlier task of the play would create is not there yet (TRIAL M4).
+CHECK_MODE_HINT = (' In check mode, an extension that an earlier task of this run would create or change is not on the '
+                   'server yet, so this task cannot find it; the real run will.')
+
+
+def select_build(name, found, es_version, label, hint=''):
     """The one extension among `found` (several share `name`) that fits Elasticsearch `es_version`; else fail."""
     fitting = [ext for ext in found if fits(ext, es_version)]
     if len(fitting) == 1:
@@ -83,11 +88,11 @@ def select_build(name, found, es_version, label):
         raise EceError('%d extensions are named %s and %d of them fit Elasticsearch %s of deployment %s (%s). Give the id of '
                        'the one you mean.' % (len(found), name, len(fitting), es_version, label, _candidates(fitting)))
     raise EceError('%d extensions are named %s (%s), and none fits Elasticsearch %s of deployment %s. Create a build for %s '
-                   '(ece.platform.extension with identity name_and_version), or give the id of the one you mean.'
-                   % (len(found), name, _candidates(found), es_version, label, es_version))
+                   '(ece.platform.extension with identity name_and_version), or give the id of the one you mean.%s'
+                   % (len(found), name, _candidates(found), es_version, label, es_version, hint))
 
 
-def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=None):
+def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=None, check_mode=False):
     """Attachables for the items, from the listed extensions (one read), else by id; fails on none or several.
 
     Detaching needs no lookup to succeed: an id ECE does not know still names `repo://<id>`; a name that no
@@ -95,6 +100,7 @@ def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=Non
     several extensions carry detaches those of them the plan references.
     """
     labels = entry_names(plan or {})
+    hint = CHECK_MODE_HINT if check_mode else ''
     resolved = []
     for item in items:
         if item['id'] is not None:
@@ -103,7 +109,7 @@ def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=Non
                 if state == 'absent':
                     resolved.append(Attachable({'id': item['id'], 'name': item['name'] or item['id']}))
                     continue
-                raise EceError('No extension has id %s. Check the id with ece.platform.extension_info.' % item['id'])
+                raise EceError('No extension has id %s. Check the id with ece.platform.extension_info.%s' % (item['id'], hint))
             if item['name'] is not None and found[0].get('name') != item['name']:
                 raise EceError('Extension id %s is named %s, not %s; give the right name, or only the id.'
                                % (item['id'], found[0].get('name'), item['name']))
@@ -120,8 +126,8 @@ def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=Non
             continue
         if not found:
             raise EceError('No extension is named %s. Create it first (ece.platform.extension), or check the name with '
-                           'ece.platform.extension_info.' % item['name'])
-        chosen = found[0] if len(found) == 1 else select_build(item['name'], found, es_version, label)
+                           'ece.platform.extension_info.%s' % (item['name'], hint))
+        chosen = found[0] if len(found) == 1 else select_build(item['name'], found, es_version, label, hint)
         resolved.append(Attachable(chosen, item['elasticsearch_version']))
     return resolved
 
@@ -145,8 +151,16 @@ def replaced_urls(items, wanted, listed, plan, warn):
             if clash:
                 raise EceError('extensions[%d] (%s) replaces %s, which this task also attaches (%s); nothing was sent. Remove '
                                'one of the two.' % (index, ext.name, ref, ', '.join(clash)))
+            if not matched and ext.url not in labels:
+                # A misspelt reference would attach the new build next to the old one, the state replaces exists to
+                # avoid (issue 17 trial): fail closed while the swap is still to be made.
+                raise EceError('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id, so '
+                               'attaching %s would leave what it should replace in place; nothing was sent. Correct the '
+                               'reference (the plan holds: %s), or leave replaces out.'
+                               % (index, ext.name, ref, ext.name, ', '.join(sorted(set(labels.values()))) or 'no extension'))
             matched.discard(ext.url)
             if not matched:
+                # Already attached: a swap done earlier whose old build is gone since, so a rerun converges.
                 warn('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id; there is '
                      'nothing to replace.' % (index, ext.name, ref))
             urls.update(matched - own)

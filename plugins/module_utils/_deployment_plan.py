@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import plans_of, running_attempt
 # Moved to _version_rules (shared with _usage_guard); imported back for this file's callers.
-from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
+from ansible_collections.ece.platform.plugins.module_utils._version_rules import plugin_version_problem, version_matches
 
 ARRAY_OF_TYPE = {'bundle': 'user_bundles', 'plugin': 'user_plugins'}
 
@@ -74,18 +74,33 @@ def check_attachable(ext, es_version, deployment):
     if ext.extension_type == 'plugin' and ext.explicit_version and ext.version != es_version:
         # Whatever the plan entry says, the archive holds a build for the extension's own version (TRIAL B7).
         raise EceError('The %s cannot be attached to deployment %s: its version %s differs from the Elasticsearch version %s the '
-                       'deployment runs, and a plugin must match it exactly, whatever elasticsearch_version says. Attach a '
-                       'build of the plugin for %s (an extension with version %s), or change the deployment\'s version first.'
-                       % (ext.label(), label, ext.version, es_version, es_version, es_version))
+                       'deployment runs, and a plugin must match it exactly, whatever elasticsearch_version says. %s'
+                       % (ext.label(), label, ext.version, es_version, plugin_fix(ext, es_version)))
     if version_matches(ext.extension_type, ext.elasticsearch_version, es_version):
         return
     source = 'elasticsearch_version %s given for it' % ext.elasticsearch_version if ext.explicit_version \
         else 'its version %s' % ext.elasticsearch_version
     if ext.extension_type == 'plugin':
         raise EceError('The %s cannot be attached to deployment %s: %s differs from the Elasticsearch version %s the deployment '
-                       'runs, and a plugin must match it exactly. Attach a build of the plugin for %s (an extension with '
-                       'version %s), or change the deployment\'s version first.'
-                       % (ext.label(), label, source, es_version, es_version, es_version))
+                       'runs, and a plugin must match it exactly. %s'
+                       % (ext.label(), label, source, es_version, plugin_fix(ext, es_version)))
     raise EceError('The %s cannot be attached to deployment %s: %s does not match the Elasticsearch version %s the deployment '
                    'runs. Give an elasticsearch_version that matches it (for example %s or %s.*), or use a bundle made for it.'
                    % (ext.label(), label, source, es_version, es_version, es_version.split('.')[0]))
+
+
+def plugin_fix(ext, es_version):
+    """What to do about a plugin that does not fit the plan's version (issue 17 trial).
+
+    "Change the deployment's version first" (0.2.0) sent people into a dead end: an upgrade that keeps the old build in
+    the plan makes the nodes load a plugin built for another version, so the way to run this build is an upgrade that
+    swaps the plugin in the same plan change.
+    """
+    if ext.explicit_version and ext.version == es_version:
+        return 'Leave elasticsearch_version out: it defaults to the plugin\'s own version %s, which fits.' % ext.version
+    fix = ('Attach the build of the plugin for %s instead (an extension with version %s; create it with '
+           'ece.platform.extension and identity=name_and_version when it does not exist yet).' % (es_version, es_version))
+    if ext.version and plugin_version_problem(ext.version) is None:
+        fix += (' To run this build, move the deployment to Elasticsearch %s with ece.platform.deployment_upgrade, '
+                'which upgrades it and swaps the plugin in one plan change.' % ext.version)
+    return fix

@@ -256,7 +256,7 @@ class DeploymentUpgrade:
 
     def _after_update(self, work, known, deadline):
         result = work['result']
-        attempts = {}
+        attempts: dict = {}
         result['plan'] = dict(status='pending', attempts=attempts)
         for kind, res in work['touched']:
             waiter = self._waiter(kind, res.get('ref_id'))

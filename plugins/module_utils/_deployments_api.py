@@ -68,7 +68,7 @@ class DeploymentsApi:
         """(deployment, resource version) with its plans; (None, None) when ECE does not know the id."""
         params = {'show_plans': 'true', 'show_plan_logs': _flag(logs), 'show_plan_history': _flag(history),
                   'clear_transient': 'true'}
-        headers = {}
+        headers: dict[str, str] = {}
         try:
             body = self.client.request('GET', deployment_path(deployment_id), params=params, response_headers=headers,
                                        operation='Reading deployment %s' % deployment_id)

@@ -10,16 +10,18 @@ client built, and no header is ever stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EceError(Exception):
     """A failure with a message meant for the user; `details` become extra keys of the task result."""
 
-    def __init__(self, msg, **details):
+    def __init__(self, msg: str, **details: Any) -> None:
         super().__init__(msg)
         self.msg = msg
         self.details = details
 
-    def result(self):
+    def result(self) -> dict[str, Any]:
         """The keyword arguments for AnsibleModule.fail_json."""
         out = dict(self.details)
         out['msg'] = self.msg
@@ -29,7 +31,8 @@ class EceError(Exception):
 class EceApiError(EceError):
     """An HTTP request to ECE that failed: transport error or a non-2xx reply."""
 
-    def __init__(self, msg, method, url, status=None, errors=None, timed_out=False):
+    def __init__(self, msg: str, method: str, url: str, status: int | None = None, errors: list | None = None,
+                 timed_out: bool = False) -> None:
         super().__init__(msg, method=method, url=url, status=status, errors=list(errors or []))
         # No answer in time: the server may still be working on the request.
         self.timed_out = timed_out
@@ -39,12 +42,12 @@ class EceApiError(EceError):
         self.errors = list(errors or [])
 
     @property
-    def codes(self):
+    def codes(self) -> list:
         return [error.get('code') for error in self.errors if isinstance(error, dict)]
 
-    def has_code(self, code):
+    def has_code(self, code: str) -> bool:
         return code in self.codes
 
-    def ece_messages(self):
+    def ece_messages(self) -> str:
         """ECE's own messages joined for a sentence, e.g. 'Cannot delete extension [1]. It is used by ...'."""
         return ' '.join(str(error.get('message', '')).strip() for error in self.errors if isinstance(error, dict)).strip()

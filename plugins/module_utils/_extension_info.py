@@ -47,7 +47,7 @@ def deployment_uses(deployments, wanted):
         raise EceError('Option deployment is empty; give the id (32 hexadecimal characters) or the exact name of a deployment, '
                        'or leave the option out.')
     deployment, _version = deployments.find(wanted)
-    lists = {array: [] for array in ARRAYS}
+    lists: dict[str, list] = {array: [] for array in ARRAYS}
     for resource in (deployment.get('resources') or {}).get('elasticsearch') or []:
         attempt = running_attempt(plans_of(resource)) or {}
         held = held_lists(attempt.get('plan') or {})

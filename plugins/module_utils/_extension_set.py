@@ -15,6 +15,8 @@ so it follows stricter rules than the items: an extension whose name or id any i
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_identity import select
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import ExtensionReconciler, metadata_view
@@ -61,6 +63,11 @@ def action_of(writes, state, failed=False):
     return 'absent' if state == 'absent' else 'unchanged'
 
 
+def in_phase(desired, only_state):
+    """The items that a run with option only_state converges: all of them when it is not set."""
+    return [entry for entry in desired if only_state is None or entry.state == only_state]
+
+
 def is_listed(extension, listed_ids, listed_names, listed_builds=()):
     """True when an item names this server extension, whatever became of that item: by id, by name (identity=name),
     or by name and version (identity=name_and_version, where each build is its own entry)."""
@@ -91,16 +98,21 @@ class ExtensionSetReconciler:
         self.api = _WriteLog(api)
         self.single = ExtensionReconciler(self.api, warn=warn, diff=diff)
 
-    def run(self, desired, exclusive=False):
-        """A dict: results, failures, deleted, kept_in_use, unlisted_skipped and (when skipped) unlisted_skipped_reason."""
+    def run(self, desired, exclusive=False, only_state=None):
+        """A dict: results, failures, deleted, kept_in_use, unlisted_skipped and (when skipped) unlisted_skipped_reason.
+
+        `only_state` (present or absent) converges only the items of that state; every item still counts as listed.
+        With present, `exclusive` deletes nothing (the deletions belong to the run with absent); when an item failed,
+        it still reports the unlisted extensions as skipped, since the run with absent must not follow.
+        """
         server = self.api.list()
         by_id = {str(ext.get('id')): ext for ext in server}
-        by_name = {}
+        by_name: dict[str, list[dict]] = {}
         for ext in server:
             by_name.setdefault(ext.get('name'), []).append(ext)
-        outcome = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
+        outcome: dict[str, Any] = dict(results=[], failures=[], deleted=[], kept_in_use=[], unlisted_skipped=[])
         failed_names = set()
-        for entry in desired:
+        for entry in in_phase(desired, only_state):
             result = self._converge_item(entry, by_id, by_name, outcome['failures'])
             outcome['results'].append(result)
             if result.get('failed'):
@@ -115,7 +127,7 @@ class ExtensionSetReconciler:
                     'item converged. Fix the failed item%s and run again.'
                     % (len(outcome['failures']), '' if len(outcome['failures']) == 1 else 's',
                        '' if len(outcome['failures']) == 1 else 's'))
-            else:
+            elif only_state != 'present':
                 self._delete_unlisted(unlisted, outcome)
         return outcome
 

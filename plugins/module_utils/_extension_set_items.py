@@ -45,13 +45,18 @@ def _argument_problems(validator, item):
     return problems, result.validated_parameters
 
 
-def desired_items(items, workdir=None):
+def desired_items(items, workdir=None, only_state=None):
     """A validated DesiredExtension for every item; else one EceError listing every bad item.
+
+    With `only_state`, the items of the other state get only the checks of their options: they are not
+    converged in this run (its checks of archives ran, or run, in the run that converges them).
 
     The error carries `invalid` ({index, name, id, msg} per bad item) for callers that report per item.
     """
     validator = ArgumentSpecValidator(extension_options(), **EXTENSION_RULES)
-    desired, invalid, seen = [], [], {}
+    desired: list[DesiredExtension] = []
+    invalid: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
         label = item_label(index, item)
         problems, params = _argument_problems(validator, item)
@@ -68,13 +73,14 @@ def desired_items(items, workdir=None):
         elif entry.identity == 'name_and_version':
             key = ('name and version', '%s %s' % (entry.name, entry.version))
         else:
-            key = ('name', entry.name)
+            key = ('name', str(entry.name))
         try:
             if key in seen:
                 raise EceError('the same extension (%s %s) is listed twice, as extensions[%d] too; list it once.'
                                % (key[0], key[1], seen[key]))
             seen[key] = index
-            entry.validate(workdir=workdir)
+            if only_state is None or entry.state == only_state:
+                entry.validate(workdir=workdir)
         except EceError as exc:
             invalid.append(dict(index=index, name=entry.name, id=entry.id, msg='%s: %s' % (label, exc.msg)))
             continue

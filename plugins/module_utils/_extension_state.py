@@ -19,9 +19,10 @@ from ansible_collections.ece.platform.plugins.module_utils._archive_source impor
 from ansible_collections.ece.platform.plugins.module_utils._client import without_query
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_identity import same_build, select
-from ansible_collections.ece.platform.plugins.module_utils._extensions_api import hash_in_background
 from ansible_collections.ece.platform.plugins.module_utils._plugin_descriptor import check_plugin_archive, read_descriptor
+from ansible_collections.ece.platform.plugins.module_utils._upload_decision import UploadDecision
 from ansible_collections.ece.platform.plugins.module_utils._usage_guard import UsageGuard, public_view, stale_warning
+from ansible_collections.ece.platform.plugins.module_utils._version_rules import plugin_version_problem
 
 NAME_PATTERN = re.compile(r'[A-Za-z0-9_.-]+')
 METADATA_FIELDS = ('name', 'extension_type', 'version', 'description', 'download_url')
@@ -32,7 +33,8 @@ class DesiredExtension:
     """What the user asked for; None means "not managed"."""
 
     def __init__(self, name, extension_id=None, state='present', extension_type=None, version=None,
-                 description=None, download_url=None, file=None, force_upload=False, identity='name'):
+                 description=None, download_url=None, file=None, force_upload=False, identity='name',
+                 upload_mode='multipart'):
         self.name = name
         # name: one extension per name (0.2.0). name_and_version: one per build, found by name and exact version.
         self.identity = identity
@@ -44,6 +46,7 @@ class DesiredExtension:
         self.download_url = download_url
         self.file = file
         self.force_upload = force_upload
+        self.upload_mode = upload_mode
         self.archive = None
 
     @classmethod
@@ -52,7 +55,7 @@ class DesiredExtension:
                    extension_type=params.get('extension_type'), version=params.get('version'),
                    description=params.get('description'), download_url=params.get('download_url'),
                    file=params.get('file'), force_upload=params.get('force_upload', False),
-                   identity=params.get('identity') or 'name')
+                   identity=params.get('identity') or 'name', upload_mode=params.get('upload_mode') or 'multipart')
 
     def validate(self, workdir=None):
         """Every check that needs no request; raises EceError naming the option and the fix.
@@ -86,6 +89,12 @@ class DesiredExtension:
             self.archive = LocalArchive.open_checked(self.file, workdir=workdir)
             if self.extension_type == 'plugin':
                 check_plugin_archive(self.archive.path, self.version, shown_path=self.file)
+        problem = plugin_version_problem(self.version) if self.extension_type == 'plugin' else None
+        if problem:
+            # Without this check ECE stores such a plugin, which no deployment can ever load (issue 17 trial).
+            raise EceError('Option version is %r, %s, but a plugin is built for one exact Elasticsearch version: give '
+                           'the version its plugin-descriptor.properties names in elasticsearch.version, e.g. 8.15.1. '
+                           'Only a bundle may use a wildcard such as 8.*.' % (self.version, problem))
 
     def metadata(self):
         return {field: getattr(self, field) for field in METADATA_FIELDS if getattr(self, field) is not None}
@@ -155,6 +164,7 @@ class ExtensionReconciler:
         self.usage = usage or UsageGuard(api)
         # Without diff mode nobody reads the local archive's SHA-256 unless the upload decision needs it.
         self.diff = diff
+        self.uploads = UploadDecision(api, self.warn)
 
     def find(self, desired):
         if desired.id is not None:
@@ -228,20 +238,20 @@ class ExtensionReconciler:
                                  extension=current.get('name'), version_from_server=desired.version is None)
         self._refuse_duplicate_rename(desired, current)
         changes = metadata_changes(current, desired)
-        source = ArchiveSource(self.api, self.warn, current, desired)
+        source = ArchiveSource(self.api, self.warn, current, desired, matches=self.uploads.url_matches_stored)
         redownload = source.redownload_needed()
         if redownload:
             changes['download_url'] = (None, desired.download_url)
-        self._warn_version_without_archive(desired, current, changes)
         before, after = source.view(metadata_view(current)), source.view(metadata_view(current))
         for field, (_old, new) in changes.items():
             after[field] = new
         upload_needed = False
         if desired.archive is not None:
-            upload_needed, before['file'] = self._upload_needed(current, desired)
-            after['file'] = desired.archive.summary(with_sha256=self.diff)
+            upload_needed, before['file'], after['file'] = self.uploads.decide(current, desired, with_sha256=self.diff)
         # Before any write: refuse what a deployment using it could not run, and learn who runs a stale copy next.
         in_use_by = self._guard(current, desired, changes, upload_needed)
+        # Only now: a change the guard refuses must not first be told to go ahead with a new archive (trial).
+        self._warn_version_without_archive(desired, current, changes)
         extension = current
         if changes:
             try:
@@ -302,32 +312,14 @@ class ExtensionReconciler:
                   'plugin built for %s.' % (current.get('name'), current.get('version'), desired.version,
                                             current.get('version'), desired.version))
 
-    def _upload_needed(self, current, desired):
-        """(upload?, what is known of the server's file) following the contract: size, then SHA-256, then warn."""
-        archive = desired.archive
-        stored = current.get('file_metadata') or {}
-        if 'size' not in stored:
-            return True, None
-        known = {'size': stored['size']}
-        if desired.force_upload:
-            return True, known
-        if stored['size'] != archive.size:
-            return True, known
-        hashing = hash_in_background(archive)
-        try:
-            known['sha256'] = self.api.stored_sha256(current)
-        except EceError as exc:
-            hashing.join()
-            self.warn('The archive stored for extension %s could not be read to compare contents (%s); its size equals the '
-                      'local file\'s, so it was kept. Use force_upload=true to upload anyway.' % (current.get('name'), exc.msg))
-            return False, known
-        hashing.join()
-        return known['sha256'] != archive.sha256, known
-
     def _upload(self, extension, desired, current, created=False):
         """Upload the archive; `created` says a write already went through, so a failure still changed the server."""
+        before = dict(current, **extension)
+        local_key = self.uploads.before_upload(desired.archive)
         try:
-            return self.api.upload(extension.get('id'), desired.archive, dict(current, **extension))
+            uploaded = self.api.upload(extension.get('id'), desired.archive, before, mode=desired.upload_mode)
+            self.uploads.record_upload(before, uploaded, desired.archive, local_key)
+            return uploaded
         except EceApiError as exc:
             failure = EceApiError('%s The metadata of extension %s is in place; run again to upload the archive.'
                                   % (as_sentence(exc.msg), desired.name or extension.get('name')), exc.method, exc.url,

@@ -16,8 +16,8 @@ import threading
 from urllib.parse import quote
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
-from ansible_collections.ece.platform.plugins.module_utils._multipart import multipart_body
 from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYABLE_STATUSES
+from ansible_collections.ece.platform.plugins.module_utils._upload_body import upload_body
 
 COLLECTION_PATH = '/deployments/extensions'
 NO_USER_ID_HINT = ('The credentials carry no user id (extensions.no_user_id): extensions belong to users, so use the API key '
@@ -87,14 +87,23 @@ class ExtensionsApi:
     def find_by_name(self, name):
         return [ext for ext in self.list() if ext.get('name') == name]
 
-    def stored_sha256(self, extension):
-        """SHA-256 of the archive ECE stores, streamed from `file_metadata.url` (never held in memory)."""
+    def download_stored(self, extension, consume):
+        """Stream the archive ECE stores from `file_metadata.url` into `consume(chunk)` (never held in memory)."""
         url = (extension.get('file_metadata') or {}).get('url')
         if not url:
             raise EceError('ECE gives no file_metadata.url for extension %s.' % extension.get('id'))
+        self.client.download(url, consume)
+
+    def stored_sha256(self, extension):
+        """SHA-256 of the archive ECE stores, streamed from `file_metadata.url`."""
         digest = hashlib.sha256()
-        self.client.download(url, digest.update)
+        self.download_stored(extension, digest.update)
         return digest.hexdigest()
+
+    def download_url(self, url, consume, expected_size=None, conditions=None, answer=None):
+        """Stream a download_url as ECE would read it (no credentials, no redirects); see EceClient.download."""
+        return self.client.download(url, consume, user_url=True, expected_size=expected_size, conditions=conditions,
+                                    answer=answer)
 
     def download_matches_stored(self, extension, url):
         """Whether `url` (a download_url) serves the archive ECE stores for `extension`: size first, then SHA-256.
@@ -183,14 +192,15 @@ class ExtensionsApi:
         except EceApiError as exc:
             raise _with_hint(exc) from None
 
-    def upload(self, extension_id, archive, current):
+    def upload(self, extension_id, archive, current, mode='multipart'):
+        """PUT the archive, `mode` multipart (the API reference's form) or raw (the archive as the body)."""
         if self.check_mode:
             return dict(current, file_metadata=dict((current.get('file_metadata') or {}), size=archive.size))
         filename = archive.upload_name
         with open(archive.path, 'rb') as handle:
             try:
                 return self.client.request('PUT', item_path(extension_id),
-                                           body_factory=lambda: multipart_body(handle, filename),
+                                           body_factory=lambda: upload_body(mode, handle, archive.size, filename),
                                            operation='Uploading %s to extension %s' % (filename, extension_id))
             except EceApiError as exc:
                 raise _with_hint(exc) from None

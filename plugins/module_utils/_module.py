@@ -10,11 +10,12 @@ EceError into fail_json, and closes the clients the work opened.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.ece.platform.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.ece.platform.plugins.module_utils._connection import check_connection_rules
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._module_class import module_class
 from ansible_collections.ece.platform.plugins.module_utils._options import connection_argument_spec
 
 
@@ -22,7 +23,8 @@ def ece_module(argument_spec, mutually_exclusive=(), required_together=(), requi
     """An AnsibleModule whose spec holds the connection options next to the module's own; the connection rules are checked here."""
     spec = connection_argument_spec()
     spec.update(argument_spec)
-    module = AnsibleModule(
+    # AnsibleModule, or its look-alike when the action plugin runs the module on the controller.
+    module = module_class()(
         argument_spec=spec,
         mutually_exclusive=list(mutually_exclusive),
         required_together=list(required_together),

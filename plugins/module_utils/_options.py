@@ -55,6 +55,7 @@ def extension_options():
         file=dict(type='path'),
         force_upload=dict(type='bool', default=False),
         identity=dict(type='str', choices=['name', 'name_and_version'], default='name'),
+        upload_mode=dict(type='str', choices=['multipart', 'raw'], default='multipart'),
     )
 
 

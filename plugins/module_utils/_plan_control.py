@@ -98,7 +98,7 @@ class PlanControl:
         return self._conclude(result, label, cancel)
 
     def _outcomes(self, deployment, label, pending, deadline, cancelled, result):
-        outcomes = []
+        outcomes: list[dict] = []
         for kind, ref_id, attempt in pending:
             waiter = PlanWaiter(self._reader(deployment, label, kind, ref_id), label, clock=self.clock, sleep=self.sleep)
             key = attempt_key(attempt)

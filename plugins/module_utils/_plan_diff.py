@@ -44,7 +44,7 @@ def plan_diff(before_plan, after_plan, reload_names=None):
     """{before, after}: the plan-level lists, each topology element's lists where either side has some, and
     `reload` (after only) when the change restarts the nodes to load new archives."""
     before, after = held_lists(before_plan), held_lists(after_plan)
-    empty = {array: [] for array in ARRAYS}
+    empty: dict[str, list] = {array: [] for array in ARRAYS}
     before_ids = [element['id'] for element in before['cluster_topology']]
     after_ids = [element['id'] for element in after['cluster_topology']]
     # An element whose lists were emptied is shown empty on the after side, so the removal is visible.

@@ -61,7 +61,7 @@ def _configurations(plan):
 
 def entry_names(plan):
     """url -> the name label of its first entry, wherever the plan lists it."""
-    names = {}
+    names: dict[str, str] = {}
     for config in _configurations(copy.deepcopy(plan)):
         for array in ARRAYS:
             for entry in config.get(array) or []:
@@ -84,7 +84,7 @@ def attachment_changes(before, after):
 
 def attached_urls(plan):
     """url -> array of every entry, at plan level or in any topology element (the UI may store them there)."""
-    found = {}
+    found: dict[str, str] = {}
     for config in _configurations(copy.deepcopy(plan)):
         for array in ARRAYS:
             for entry in config.get(array) or []:

@@ -47,7 +47,7 @@ class PlanWaiter:
         """
         began = self.clock()
         delay = self.first_delay
-        seen_steps = set()
+        seen_steps: set[tuple] = set()
         attempt_id = None
         while True:
             self.polls += 1

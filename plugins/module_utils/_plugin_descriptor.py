@@ -92,7 +92,9 @@ def check_plugin_archive(archive_path, version, shown_path=None, extension=None,
     if version_from_server:
         # The task left version out: the message must not blame an option the user never set.
         raise EceError('Extension %s is a plugin for Elasticsearch %s on the server, but the plugin descriptor %s in %r says '
-                       'elasticsearch.version=%s. Build the plugin for %s, or set version to %s to change the extension.'
-                       % (extension, version, name, shown, found, version, found))
+                       'elasticsearch.version=%s. Build the plugin for %s, or set version to %s to change the extension '
+                       '(refused while a deployment on %s uses it), or keep this extension and add the build for %s beside it '
+                       'with identity=name_and_version and version=%s.'
+                       % (extension, version, name, shown, found, version, found, version, found, found))
     raise EceError('Option version is %s but the plugin descriptor %s in %r says elasticsearch.version=%s; they must be '
                    'equal. Build the plugin for %s, or set version to %s.' % (version, name, shown, found, version, found))

@@ -13,21 +13,26 @@ Events and their fields (all optional but `event`):
 - 'upload_done': name, sent, total, elapsed
 - 'plan_step': deployment, attempt_id, step_id, status, message, elapsed
 - 'plan_done': deployment, attempt_id, status, elapsed
+- 'note': text (how a decision was made, e.g. a digest from the cache; shown at -vvv)
 """
 
 from __future__ import annotations
 
-_reporter = None
+from typing import Any, Callable, Optional
+
+Reporter = Callable[[str, dict], None]
+
+_reporter: Optional[Reporter] = None
 
 
-def set_reporter(reporter):
+def set_reporter(reporter: Optional[Reporter]) -> Optional[Reporter]:
     """Install `reporter(event, fields)` (or None to remove it); returns the one it replaced."""
     global _reporter  # pylint: disable=global-statement
     previous, _reporter = _reporter, reporter
     return previous
 
 
-def report(event, **fields):
+def report(event: str, **fields: Any) -> None:
     """Hand one progress event to the installed reporter, if any; a reporter's failure never stops the work."""
     reporter = _reporter
     if reporter is None:

@@ -87,7 +87,7 @@ def path_problems(current, target, current_pack, target_pack, available, allow_m
 def built_in_names(plan):
     """Names of the built-in plugins a plan enables, at plan level and in every topology element."""
     configs = [plan.get('elasticsearch') or {}] + [element.get('elasticsearch') or {} for element in plan.get('cluster_topology') or []]
-    names = []
+    names: list[str] = []
     for config in configs:
         names.extend(name for name in config.get('enabled_built_in_plugins') or [] if name not in names)
     return names

@@ -101,9 +101,10 @@ def describe(users):
 def instead(name, new_version):
     """How to get a new build to the deployments without breaking them."""
     return ('Keep this extension as it is and create a separate one for the new build: name %s with identity=name_and_version '
-            'and version=%s. Then move the deployments to it with ece.platform.deployment_upgrade (which upgrades '
-            'Elasticsearch with it) or ece.platform.deployment_extensions with replaces (which swaps the two in one plan '
-            'change). Nothing was changed.' % (name, new_version))
+            'and version=%s. Then move the deployments to it with ece.platform.deployment_upgrade, which upgrades '
+            'Elasticsearch and swaps the two builds in one plan change. (ece.platform.deployment_extensions with replaces '
+            'swaps them without an upgrade, so only on a deployment whose Elasticsearch version the new build already '
+            'fits; the deployments named here run a version it does not fit.) Nothing was changed.' % (name, new_version))
 
 
 def version_refusal(extension, new_version, blocked):
@@ -167,7 +168,7 @@ class UsageGuard:
         # error names deployments by name instead [D: ESS guide], so an entry that is not a readable id is looked
         # up as a name (a unit test exercises that path; the emulator lists ids, as ECE does).
         is_id = bool(DEPLOYMENT_ID.fullmatch(ref))
-        unknown = (ref, None) if is_id else (None, ref)  # (id, name) of a deployment that could not be read
+        unknown: tuple[str | None, str | None] = (ref, None) if is_id else (None, ref)  # (id, name) of one not read
         try:
             if is_id:
                 body, _version = self.deployments.get(ref)

@@ -10,6 +10,11 @@ version; a bundle may name it exactly, or with a wildcard (`*`, `8.*`, `8.15.*`)
 
 from __future__ import annotations
 
+import re
+
+# An Elasticsearch release as a plugin descriptor names it: 8.15.1, or with a qualifier such as 9.0.0-rc1.
+EXACT_VERSION = re.compile(r'[0-9]+\.[0-9]+\.[0-9]+(-[A-Za-z0-9.]+)?')
+
 
 def version_matches(extension_type, wanted, es_version):
     """Plugins: exactly the plan's version. Bundles: exact, `*`, or a prefix ending in `.*` such as `8.*` or `8.15.*`."""
@@ -26,3 +31,12 @@ def version_matches(extension_type, wanted, es_version):
         if index >= len(parts) or part != parts[index]:
             return False
     return False
+
+
+def plugin_version_problem(version):
+    """Why `version` cannot be a plugin's version (a plugin is built for one exact release), or None when it can."""
+    if version is None or EXACT_VERSION.fullmatch(version):
+        return None
+    if '*' in version:
+        return 'a wildcard'
+    return 'not an Elasticsearch version of the form 8.15.1'

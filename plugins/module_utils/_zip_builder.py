@@ -34,7 +34,7 @@ def _entries(root, option='file'):
     """
     real_root = os.path.realpath(root)
     found = []
-    pending = [(root, '', (real_root,))]
+    pending: list[tuple[str, str, tuple[str, ...]]] = [(root, '', (real_root,))]
     while pending:
         directory, prefix, ancestors = pending.pop()
         for name in os.listdir(directory):
@@ -52,6 +52,13 @@ def _entries(root, option='file'):
             else:
                 found.append((archive_name, path, False))
     return sorted(found)
+
+
+def tree_entries(directory, option='file'):
+    """What a zip of `directory` holds: (archive name, path, is_dir), sorted; the same checks as build_zip."""
+    entries = _entries(directory, option)
+    _check_names(directory, entries, option)
+    return entries
 
 
 def _link_target(root, real_root, path, archive_name, option):

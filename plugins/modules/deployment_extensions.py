@@ -79,7 +79,9 @@ options:
       - C(replaces) (version added in 0.3.0) is a list of extension names or ids, or plan entry labels. Their plan
         entries are detached in the same plan change that attaches this item (one update, so the deployment never
         runs with neither or both). A name stands for every extension of that name, except the item itself. Only
-        with O(state=present). A reference that matches no extension and no plan entry gets a warning.
+        with O(state=present). A reference that matches no extension and no plan entry fails before any write while
+        this item is still to be attached (a misspelt reference would leave the old build attached next to the new
+        one), and gets a warning once it is attached.
       - With O(state=present), an extension must have an archive (C(file_metadata)), and its version must match the
         Elasticsearch version of the plan, also when it is already attached; a plugin's own C(version) must equal it
         whatever C(elasticsearch_version) says. Else the task fails before anything is sent, naming both versions.

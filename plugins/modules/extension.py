@@ -102,6 +102,8 @@ options:
         with the server's copy. When they differ (for example because an archive was uploaded with O(file) since,
         or the file behind the URL changed), it sends the URL again so that ECE downloads it again. When the URL
         cannot be read from that machine, the module warns and assumes the stored archive came from it.
+      - The URL is read with a conditional GET (C(If-None-Match), C(If-Modified-Since)) once its C(ETag) or
+        C(Last-Modified) is in the digest cache (see O(file)), so an unchanged URL costs an answer without a body.
       - What ECE is known to do, and what the module assumes, is described in the collection's guide (section
         "Where the stored archive came from").
       - Mutually exclusive with O(file).
@@ -113,9 +115,11 @@ options:
       - A relative path is relative to the module's working directory, which for a task on C(localhost) is the
         directory C(ansible-playbook) or C(ansible) was started from (not the playbook's or role's directory). In a
         playbook, build the path from C({{ playbook_dir }}) or C({{ role_path }}) to be independent of it.
-      - It may also name a directory. The module then zips the directory itself, deterministically (sorted
-        entries, fixed timestamps and permissions), so an unchanged tree gives the same bytes and is not
-        uploaded again. This keeps bundles as plain files in version control.
+      - It may also name a directory. The module then zips the directory itself (sorted entries, fixed timestamps and
+        permissions) and compares its B(content) with the server's copy, not the archive's bytes. The same files with
+        the same names count as identical, however the stored zip was compressed, dated or ordered, so an unchanged tree
+        is never uploaded again, also from a controller whose zlib compresses differently. This keeps bundles as plain
+        files in version control.
       - With O(extension_type=plugin), the archive must hold a plugin descriptor (C(plugin-descriptor.properties)
         or C(stable-plugin-descriptor.properties)) whose C(elasticsearch.version) equals O(version); this is
         checked before any request. For an existing extension the check uses the type and version the server
@@ -129,9 +133,15 @@ options:
         M(ece.platform.deployment_extensions) and O(ece.platform.deployment_extensions#module:reload=stale).
       - In a directory, symbolic links are followed only when they stay inside the directory; a link that leads
         outside it, dangles or loops fails before any request, naming the link.
-      - The upload happens when the extension has no archive yet, when the sizes differ, or when the sizes
+      - For a zip file the upload happens when the extension has no archive yet, when the sizes differ, or when the sizes
         are equal but the SHA-256 of the server's copy (streamed from its C(file_metadata.url)) differs from
-        the local file's. When the server's copy cannot be read, the size decides and the module warns.
+        the local file's. A zip file is compared byte for byte, since its entries' permissions and other attributes
+        travel with it. When the server's copy cannot be read, the size decides and the module warns.
+      - The digests computed are kept in a cache on the host that runs the module (C($XDG_CACHE_HOME/ece.platform) or
+        C(~/.cache/ece.platform)), keyed by the stored archive's id, size and C(last_modified_date), so an unchanged
+        archive is downloaded once, not on every run, and not at all after the module uploaded it itself. Set the
+        environment variable E(ECE_DIGEST_CACHE=false) to turn the cache off. See the guide's section "When an archive
+        is uploaded".
       - A missing, unreadable or empty file, a file that is not a zip archive, or an empty directory fails before
         any request is sent.
       - Mutually exclusive with O(download_url).
@@ -141,6 +151,16 @@ options:
       - Upload O(file) even when the server's copy is identical. Reports a change on every run.
     type: bool
     default: false
+  upload_mode:
+    description:
+      - How O(file) is sent. V(multipart) is the C(multipart/form-data) body of ECE's API reference, the archive in
+        part C(file). V(raw) sends the archive itself as the body, with the content type C(application/zip), as Elastic's
+        guide does with C(curl -T), for proxies and firewalls that refuse multipart bodies.
+      - Either way the archive is streamed from disk, so memory use does not grow with its size.
+    type: str
+    choices: [multipart, raw]
+    default: multipart
+    version_added: 0.3.0
 requirements:
   - requests-toolbelt (for uploads with O(file))
 notes:

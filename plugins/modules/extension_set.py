@@ -97,6 +97,14 @@ options:
         description: Upload O(extensions[].file) even when the server's copy is identical.
         type: bool
         default: false
+      upload_mode:
+        description:
+          - How O(extensions[].file) is sent, V(multipart) (C(multipart/form-data), part C(file)) or V(raw) (the archive
+            as the body, content type C(application/zip), as C(curl -T)). See M(ece.platform.extension).
+        type: str
+        choices: [multipart, raw]
+        default: multipart
+        version_added: 0.3.0
   exclusive:
     description:
       - Also delete every extension on the server that O(extensions) does not name.
@@ -119,6 +127,42 @@ options:
     type: bool
     default: false
     version_added: 0.2.0
+  only_state:
+    description:
+      - Converge only the items of this O(extensions[].state); the others are not touched, but still count as listed, so
+        O(exclusive) never deletes them.
+      - V(present) creates, updates and uploads; O(exclusive) then deletes nothing (its empty-list rule is still checked).
+        V(absent) deletes the absent items and, with O(exclusive=true), the unlisted extensions.
+      - This splits a run into two, so that other tasks can run in between. The role P(ece.platform.extensions#role)
+        converges the present items, then the deployments (which may detach extensions), then the deletions, so that an
+        extension can be detached and deleted in one run.
+      - Unset, every item is converged, then the unlisted ones are deleted.
+    type: str
+    choices: [present, absent]
+    version_added: 0.3.0
+  check_mode_detached:
+    description:
+      - In check mode only, the deployments that an earlier task of the play detaches an extension from, so that the
+        deletion of that extension is predicted as the real run will make it (detached first, then deleted) instead of
+        failing "in use". A warning names each such prediction.
+      - Each entry is a dict with C(extension) (its name or id) and C(deployment) (the deployment's id, as ECE lists the
+        users of an extension).
+      - The real run ignores it; ECE alone says whether an extension is still in use. The role
+        P(ece.platform.extensions#role) fills it from its deployment items.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.3.0
+  earlier_results:
+    description:
+      - With O(only_state=absent), the RV(results) of the run with O(only_state=present) of the same list, so that this
+        run's RV(results), RV(report) and RV(urls) cover the whole list, in one report. They are only reported, never
+        sent to ECE, and do not make this task changed.
+      - The role P(ece.platform.extensions#role) passes them, so that its report has one line of counts.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.3.0
 seealso:
   - module: ece.platform.extension
 '''
@@ -260,6 +304,7 @@ urls:
   version_added: 0.2.0
 '''
 
+from ansible_collections.ece.platform.plugins.module_utils._assume_detached import AssumeDetached, parse_pairs
 from ansible_collections.ece.platform.plugins.module_utils._connection import client_from_module
 from ansible_collections.ece.platform.plugins.module_utils._module import ece_module, run_or_fail
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
@@ -293,17 +338,28 @@ def main():
             extensions=dict(type='list', elements='dict', required=True),
             exclusive=dict(type='bool', default=False),
             allow_empty=dict(type='bool', default=False),
+            only_state=dict(type='str', choices=['present', 'absent']),
+            check_mode_detached=dict(type='list', elements='dict', default=[]),
+            earlier_results=dict(type='list', elements='dict', default=[]),
         ),
         supports_check_mode=True,
     )
 
+    only_state = module.params['only_state']
+    # The present items' results of the earlier run: reported with this run's, so that one report covers the list.
+    earlier = [dict(r) for r in module.params['earlier_results']] if only_state == 'absent' else []
+
     def converge():
-        desired = desired_items(module.params['extensions'], workdir=module.tmpdir)
+        desired = desired_items(module.params['extensions'], workdir=module.tmpdir, only_state=only_state)
         check_exclusive_list(desired, module.params['exclusive'], module.params['allow_empty'])
+        detached = parse_pairs(module.params['check_mode_detached'])
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
-        outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'])
+        if module.check_mode and detached:
+            api = AssumeDetached(api, detached, module.warn)
+        outcome = ExtensionSetReconciler(api, warn=module.warn, diff=module._diff).run(desired, module.params['exclusive'],
+                                                                                       only_state=only_state)
         results = outcome['results']
-        result = dict(changed=any(r.get('changed') for r in results), results=results, deleted=outcome['deleted'],
+        result = dict(changed=any(r.get('changed') for r in results), results=earlier + results, deleted=outcome['deleted'],
                       kept_in_use=outcome['kept_in_use'], unlisted_skipped=outcome['unlisted_skipped'],
                       check_mode=module.check_mode)
         if 'unlisted_skipped_reason' in outcome:
@@ -317,7 +373,9 @@ def main():
             raise EceError(_failure_message(outcome), **result)
         return result
 
-    run_or_fail(module, lambda: with_report(converge, len(module.params['extensions']), module.check_mode))
+    listed = len([item for item in module.params['extensions']
+                  if only_state is None or earlier or not isinstance(item, dict) or (item.get('state') or 'present') == only_state])
+    run_or_fail(module, lambda: with_report(converge, listed, module.check_mode))
 
 
 if __name__ == '__main__':

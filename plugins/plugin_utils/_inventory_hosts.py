@@ -22,7 +22,7 @@ def host_names(deployments):
     `deployments`: (id, name) pairs. Should a suffixed name still collide (another deployment is named like
     that), the whole id is appended instead, so every deployment is its own host.
     """
-    counts = {}
+    counts: dict = {}
     for _dep_id, name in deployments:
         counts[name] = counts.get(name, 0) + 1
     names, taken = {}, set(name for _dep_id, name in deployments if counts[name] == 1)

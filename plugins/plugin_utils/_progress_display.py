@@ -11,12 +11,13 @@ long upload shows at most one line every EVERY_SECONDS; each new plan step shows
 from __future__ import annotations
 
 import time
+from typing import Any, Callable
 
 QUIET_SECONDS = 2.0
 EVERY_SECONDS = 5.0
 
 
-def _size(count):
+def _size(count: float) -> str:
     for unit in ('B', 'KiB', 'MiB'):
         if abs(count) < 1024:
             return '%d %s' % (count, unit) if unit == 'B' else '%.1f %s' % (count, unit)
@@ -27,22 +28,25 @@ def _size(count):
 class DisplayReporter:
     """A `_progress` reporter that prints through `show(line)` (Ansible's display) for `host`."""
 
-    def __init__(self, show, host, clock=time.monotonic):
+    def __init__(self, show: Callable[[str], Any], host: str, clock: Callable[[], float] = time.monotonic,
+                 verbose: Callable[[str], Any] | None = None) -> None:
         self._show = show
+        # Lines for -vvv (how a decision was made); Display.vvv prints them only at that verbosity.
+        self._verbose = verbose
         self._host = host
         self._clock = clock
-        self._last_line = {}
-        self._plan_steps = {}
+        self._last_line: dict[tuple, float] = {}
+        self._plan_steps: dict[tuple, tuple] = {}
 
-    def __call__(self, event, fields):
+    def __call__(self, event: str, fields: dict) -> None:
         handler = getattr(self, '_on_' + event, None)
         if handler is not None:
             handler(fields)
 
-    def _line(self, text):
+    def _line(self, text: str) -> None:
         self._show('%s: %s' % (self._host, text))
 
-    def _due(self, key, elapsed):
+    def _due(self, key: tuple, elapsed: float) -> bool:
         """True when `elapsed` is past the quiet time and the last line for `key` is old enough."""
         if elapsed < QUIET_SECONDS:
             return False
@@ -53,7 +57,11 @@ class DisplayReporter:
         self._last_line[key] = now
         return True
 
-    def _on_upload(self, fields):
+    def _on_note(self, fields: dict) -> None:
+        if self._verbose is not None and fields.get('text'):
+            self._verbose('%s: %s' % (self._host, fields['text']))
+
+    def _on_upload(self, fields: dict) -> None:
         elapsed = fields.get('elapsed') or 0.0
         name = fields.get('name', 'archive')
         if not self._due(('upload', name), elapsed):
@@ -62,7 +70,7 @@ class DisplayReporter:
         share = ' (%d%%)' % (100 * sent // total) if total else ''
         self._line('uploading %s: %s of %s%s, %s/s' % (name, _size(sent), _size(total), share, _size(sent / elapsed)))
 
-    def _on_upload_done(self, fields):
+    def _on_upload_done(self, fields: dict) -> None:
         elapsed = fields.get('elapsed') or 0.0
         name = fields.get('name', 'archive')
         self._last_line.pop(('upload', name), None)
@@ -71,7 +79,7 @@ class DisplayReporter:
         sent = fields.get('sent') or 0
         self._line('uploaded %s: %s in %.1f s, %s/s' % (name, _size(sent), elapsed, _size(sent / elapsed)))
 
-    def _on_plan_step(self, fields):
+    def _on_plan_step(self, fields: dict) -> None:
         key = (fields.get('deployment'), fields.get('attempt_id'))
         step = (fields.get('step_id'), fields.get('status'))
         if (fields.get('elapsed') or 0.0) < QUIET_SECONDS or self._plan_steps.get(key) == step:
@@ -81,7 +89,7 @@ class DisplayReporter:
         self._line('deployment %s plan: step %s %s%s' % (fields.get('deployment'), fields.get('step_id'),
                                                          fields.get('status'), ': %s' % message if message else ''))
 
-    def _on_plan_done(self, fields):
+    def _on_plan_done(self, fields: dict) -> None:
         self._plan_steps.pop((fields.get('deployment'), fields.get('attempt_id')), None)
         elapsed = fields.get('elapsed') or 0.0
         if elapsed < QUIET_SECONDS:

@@ -61,12 +61,25 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
 CONTROL_HELP = """control endpoints (no auth, test use only):
   POST /_emulator/reset                           forget extensions, deployments, plan settings, faults, requests
   POST /_emulator/extensions/{id}/deployments     {"deployments": ["<deployment id>", ...]}: mark an extension in use
-  POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests
+  POST /_emulator/faults, GET /_emulator/faults   queue faults for the next matching API requests (a JSON
+                                                  object, or a list of them), or list those still queued:
+      "method"       HTTP method to match (any when left out)
+      "path"         regular expression searched in the request path (any when left out)
+      "count"        how many matching requests get the fault (default 1)
+      "action"       "status" (default): answer "status" (100-599), with "retry_after" seconds as
+                     Retry-After, and "code"/"message" as the error of the reply (default code
+                     emulator.injected_fault), e.g. 409 deployments.version_conflict;
+                     "reset": close the connection without a reply; "delay": wait "seconds" first
+      unknown fields are refused with 400, naming them
+  DELETE /_emulator/faults                        forget the queued faults only (reset forgets everything)
   GET  /_emulator/assumptions, POST ...           the switches of the assumed ECE behaviours (tests/ece_behaviours.yml):
                                                   {"switch": value or "default"|"flipped", ...}; reset restores
                                                   the reading the emulator started with
   GET  /_emulator/requests                        the recorded /api/v1 requests, oldest first
-  GET  /_emulator/file_requests                   the recorded archive downloads
+  GET  /_emulator/file_requests                   the recorded archive downloads (304 for a conditional GET
+                                                  that found the same archive)
+  POST /_emulator/uploads, GET /_emulator/uploads {"keep_last_modified_date": bool}: whether a re-upload keeps
+                                                  the stored archive's last_modified_date (default false)
   POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?, "kibana"?,
                                                   "enabled_built_in_plugins"?, "tags"? ({key: value}),
                                                   "template_id"?}: create a deployment; a list of those, or

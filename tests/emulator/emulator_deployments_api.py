@@ -111,7 +111,6 @@ def _checked(doc, call, store, deployment):
     ]
     if not upgrade.plugin_versions_deferred(store.settings):
         ordered.append(lambda: checks.version_mismatches(doc, deployment, store.extensions))
-    ordered.append(lambda: bad_strategies(doc))  # main's (builds') strategy check, after the upgrade branch's own
     for check in ordered:
         problems = check()
         if problems:

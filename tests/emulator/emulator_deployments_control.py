@@ -36,8 +36,11 @@ def routes(path):
 def _create(doc, store):
     if fleet.is_bulk(doc):
         return fleet.create_many(doc, store, _create)
-    if not isinstance(doc, dict) or set(doc) - set(CREATE_KEYS):
+    if not isinstance(doc, dict):
         return failure(400, INVALID, 'Send {"name": "...", "elasticsearch_version": "8.15.1", "id": "<32 hex, optional>"}.', ['body'])
+    unknown = sorted(set(doc) - set(CREATE_KEYS))
+    if unknown:
+        return failure(400, INVALID, 'Unknown keys %s; the keys are %s.' % (', '.join(unknown), ', '.join(CREATE_KEYS)), ['body'])
     if not isinstance(doc.get('name'), str) or not doc['name']:
         return failure(400, INVALID, '"name" is required: a non-empty string.', ['body.name'])
     if not isinstance(doc.get('elasticsearch_version'), str) or not VERSION_RE.match(doc['elasticsearch_version']):

@@ -17,6 +17,10 @@ class FaultError(ValueError):
     """A fault definition posted to /_emulator/faults is invalid."""
 
 
+# Every field a fault may carry: a typo must not queue a different fault than the test meant.
+FAULT_KEYS = ('method', 'path', 'count', 'action', 'status', 'retry_after', 'code', 'message', 'seconds')
+
+
 def _number(doc, key, default=None, minimum=0):
     value = doc.get(key, default)
     if value is None:
@@ -32,6 +36,10 @@ class Fault:  # pylint: disable=too-many-instance-attributes,too-few-public-meth
     def __init__(self, doc):
         if not isinstance(doc, dict):
             raise FaultError('a fault must be a JSON object')
+        unknown = sorted(set(doc) - set(FAULT_KEYS))
+        if unknown:
+            plural = 's' if len(unknown) > 1 else ''
+            raise FaultError('unknown fault field%s %s; the fields are %s' % (plural, ', '.join(unknown), ', '.join(FAULT_KEYS)))
         method = doc.get('method')
         if method is not None and not isinstance(method, str):
             raise FaultError('"method" must be a string')
@@ -106,10 +114,12 @@ class RequestLog:
         self._api = collections.deque(maxlen=MAX_LOG)
         self._files = collections.deque(maxlen=MAX_LOG)
 
-    def api(self, method, path, query, status, body_sha256):
-        """Record one /api/v1 request. `body_sha256` is None (JSON null) when no body byte arrived."""
+    def api(self, method, path, query, status, body_sha256, content_type=None):  # pylint: disable=too-many-arguments
+        """Record one /api/v1 request. `body_sha256` is None (JSON null) when no body byte arrived;
+        `content_type` is the request's Content-Type header, None when it had none."""
         with self._lock:
-            self._api.append({'method': method, 'path': path, 'query': query, 'status': status, 'body_sha256': body_sha256})
+            self._api.append({'method': method, 'path': path, 'query': query, 'status': status, 'body_sha256': body_sha256,
+                              'content_type': content_type})
 
     def file(self, method, path, authorization_sent, status):
         """Record one archive download; only whether credentials were sent, never their value."""

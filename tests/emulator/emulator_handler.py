@@ -26,6 +26,8 @@ import emulator_deployments_api
 import emulator_deployments_control
 import emulator_stack_versions
 import emulator_upgrade_control
+import emulator_uploads_control
+from emulator_conditional import not_modified, validators
 from emulator_api import Call, Response, failure
 from emulator_assumptions import AssumptionError, Assumptions
 from emulator_body import CHUNK_SIZE, BodyError, RequestBody
@@ -59,6 +61,8 @@ class App:  # pylint: disable=too-many-instance-attributes,too-few-public-method
         # The assumed ECE behaviours' switches (tests/ece_behaviours.yml), shared by both stores.
         self.assumptions = store.assumptions = Assumptions(assumptions)
         self.assumptions.attach_plan_settings(self.deployments.settings)
+        self.uploads = emulator_uploads_control.UploadSettings()
+        store.keep_last_modified_date = lambda: self.uploads.values['keep_last_modified_date']
         self.scheme, self.default_host, self.verbose = scheme, default_host, verbose
         self.api_key, self.username, self.password = api_key, username, password
 
@@ -171,7 +175,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return emulator_stack_versions.handle(call, app.deployments)
                 return emulator_api.handle(call)
             if kind == 'file':
-                return self._serve_file(app, path)
+                return self._serve_file(app, path, self.headers)
             if kind == 'control':
                 return self._control(app, path)
             return failure(404, 'root.resource_not_found', 'The requested resource could not be found.')
@@ -219,7 +223,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _record(self, kind, path, query, status, sha):
         app = self.server.app
         if kind == 'api':
-            app.log.api(self.command, path, query, status, sha)
+            app.log.api(self.command, path, query, status, sha, self.headers.get('Content-Type'))
         elif kind == 'file':
             app.log.file(self.command, path, 'Authorization' in self.headers, status)
 
@@ -227,8 +231,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             self.send_response(response.status)
             for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header('Content-Length', str(response.length))
+                if value is not None:
+                    self.send_header(name, value)
+            if response.status != 304:  # a 304 has no body, and its headers describe the version the client holds
+                self.send_header('Content-Length', str(response.length))
             if self.close_connection:
                 self.send_header('Connection', 'close')
             self.end_headers()
@@ -247,14 +253,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 response.stream.close()
 
     @staticmethod
-    def _serve_file(app, path):
-        """The stored archive behind `file_metadata.url`: no credentials needed, like a pre-signed URL."""
+    def _serve_file(app, path, request_headers):
+        """The stored archive behind `file_metadata.url`: no credentials needed, like a pre-signed URL.
+
+        It carries ETag and Last-Modified, and answers a conditional GET for the same archive with 304.
+        """
         match = FILE_RE.fullmatch(path)
         opened = app.store.open_file(match.group(1), match.group(2)) if match else None
         if opened is None:
             return failure(404, 'root.resource_not_found', 'The file does not exist or its temporary URL is no longer valid.')
-        handle, size = opened
-        return Response(200, stream=handle, length=size, content_type='application/zip')
+        handle, size, sha256, modified = opened
+        headers = validators(sha256, modified)
+        if not_modified(request_headers, headers['ETag'], headers['Last-Modified']):
+            handle.close()
+            return Response(304, headers=headers, content_type=None)
+        return Response(200, headers=headers, stream=handle, length=size, content_type='application/zip')
 
     def _json_body(self):
         try:
@@ -267,10 +280,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         method = self.command
         routes = {
             '/_emulator/reset': ('POST',),
-            '/_emulator/faults': ('GET', 'POST'),
+            '/_emulator/faults': ('GET', 'POST', 'DELETE'),
             '/_emulator/requests': ('GET',),
             '/_emulator/file_requests': ('GET',),
             '/_emulator/assumptions': ('GET', 'POST'),
+            '/_emulator/uploads': ('GET', 'POST'),
         }
         match = DEPLOYMENTS_RE.fullmatch(path)
         deployments_allowed = emulator_deployments_control.routes(path)
@@ -301,7 +315,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except AssumptionError as exc:
                     return failure(400, 'root.invalid_json_request', str(exc), ['body'])
             return Response(200, app.assumptions.snapshot())
+        if path == '/_emulator/uploads':
+            return emulator_uploads_control.handle(method, self._json_body, app.uploads)
         if path == '/_emulator/reset':
+            app.uploads.reset()
             app.store.reset()
             app.deployments.reset()
             app.assumptions.attach_plan_settings(app.deployments.settings)
@@ -318,6 +335,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for fault in faults:
                 app.faults.add(fault)
             return Response(201, {'faults': app.faults.pending()})
+        if path == '/_emulator/faults' and method == 'DELETE':
+            app.faults.clear()  # the faults only: extensions, deployments and the request log stay
+            return Response(200, {'faults': []})
         if path == '/_emulator/faults':
             return Response(200, {'faults': app.faults.pending()})
         return Response(200, app.log.api_entries() if path == '/_emulator/requests' else app.log.file_entries())

@@ -132,6 +132,7 @@ class Store:
         # The switches of the assumed ECE behaviours, in the register's default reading until the App
         # replaces them with the reading the emulator was started in.
         self.assumptions = Assumptions()
+        self.keep_last_modified_date = lambda: False  # the /_emulator/uploads switch (emulator_uploads_control)
         self._files_dir = os.path.join(data_dir, 'files')
         self._tmp_dir = os.path.join(data_dir, 'tmp')
         os.makedirs(self._files_dir, exist_ok=True)
@@ -155,7 +156,8 @@ class Store:
         os.replace(archive.path, path)
         archive.committed = True
         # A new token per upload: the previous temporary URL stops working, as a pre-signed URL would.
-        record.file = {'path': path, 'size': archive.size, 'last_modified_date': now_iso(), 'token': secrets.token_hex(16),
+        modified = record.file['last_modified_date'] if record.file and self.keep_last_modified_date() else now_iso()
+        record.file = {'path': path, 'size': archive.size, 'last_modified_date': modified, 'token': secrets.token_hex(16),
                        'sha256': archive.sha256.hexdigest()}
 
     def create(self, fields, archive, base_url):
@@ -242,7 +244,7 @@ class Store:
                     'sha256': record.file['sha256'] if record.file else None}
 
     def open_file(self, ext_id, token):
-        """(open binary file, size) for a current temporary URL, else None.
+        """(open binary file, size, sha256, last_modified_date) for a current temporary URL, else None.
 
         The file is opened under the lock, so a concurrent re-upload (rename) cannot swap the bytes
         mid-download: the open handle keeps the old inode readable.
@@ -251,7 +253,8 @@ class Store:
             record = self._items.get(ext_id)
             if record is None or record.file is None or not secrets.compare_digest(record.file['token'].encode(), token.encode()):
                 return None
-            return open(record.file['path'], 'rb'), record.file['size']  # pylint: disable=consider-using-with
+            return (open(record.file['path'], 'rb'),  # pylint: disable=consider-using-with
+                    record.file['size'], record.file['sha256'], record.file['last_modified_date'])
 
     @staticmethod
     def _remove_file(record):

@@ -239,4 +239,5 @@ def test_strategy_check(emu, deps):
     reply = deps.put(dep['id'], body)
     assert reply.status_code == 400 and reply.json()['errors'][0]['code'] == 'clusters.cluster_invalid_plan'
     _assumptions(emu, strategy_check='none')
-    assert deps.put(dep['id'], body).status_code == 200
+    reply = deps.put(dep["id"], body)
+    assert reply.status_code == 200, reply.text

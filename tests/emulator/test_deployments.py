@@ -56,6 +56,8 @@ def test_create_control_endpoint_checks_its_input(deps, emu):
     for doc in ({'name': 'x'}, {'name': '', 'elasticsearch_version': '8.1.0'}, {'name': 'x', 'elasticsearch_version': '8.1.0', 'id': 'short'},
                 {'name': 'x', 'elasticsearch_version': '8.1.0', 'color': 'red'}):
         assert requests.post(emu.control('/deployments'), json=doc, timeout=10).status_code == 400, doc
+    unknown = requests.post(emu.control('/deployments'), json={'name': 'x', 'elasticsearch_version': '8.1.0', 'color': 'red'}, timeout=10)
+    assert 'Unknown keys color' in unknown.json()['errors'][0]['message']
     deps.create(id=MISSING_ID)
     again = requests.post(emu.control('/deployments'), json={'name': 'y', 'elasticsearch_version': '8.1.0', 'id': MISSING_ID}, timeout=10)
     assert again.status_code == 409

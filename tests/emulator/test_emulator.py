@@ -387,7 +387,8 @@ def test_reset_fault_drops_the_connection(client, emu, make_zip):
     with pytest.raises(requests.ConnectionError):
         client.upload(ext['id'], make_zip())
     assert 'file_metadata' not in client.get(ext['id']).json()
-    assert emu.requests_log()[-2] == {'method': 'PUT', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': '', 'status': 0, 'body_sha256': None}
+    assert emu.requests_log()[-2] == {'method': 'PUT', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': '', 'status': 0,
+                                      'body_sha256': None, 'content_type': None}
     assert client.upload(ext['id'], make_zip())['file_metadata']['size'] > 0
 
 
@@ -417,6 +418,21 @@ def test_invalid_faults_are_rejected(emu, fault):
     assert requests.post(emu.control('/faults'), json=fault if fault != [] else [1], timeout=10).status_code == 400
 
 
+def test_unknown_fault_fields_are_refused_naming_them(emu):
+    reply = requests.post(emu.control('/faults'), json={'status': 500, 'bogus': 1, 'body': 'x'}, timeout=10)
+    assert reply.status_code == 400
+    assert 'unknown fault fields body, bogus' in errors(reply)[0]['message']
+    assert requests.get(emu.control('/faults'), timeout=10).json() == {'faults': []}
+
+
+def test_delete_of_faults_forgets_the_faults_only(client, emu):
+    ext = client.create()
+    emu.fault(method='GET', status=503, count=5)
+    assert requests.delete(emu.control('/faults'), timeout=10).json() == {'faults': []}
+    assert client.get(ext['id']).status_code == 200  # the extension stayed, and no fault applies
+    assert [entry['method'] for entry in emu.requests_log()] == ['POST', 'GET']
+
+
 # ---- request log, file requests, reset --------------------------------------------------------------
 
 def test_request_log_records_method_path_query_status_and_body_hash(client, emu, creds):
@@ -426,9 +442,12 @@ def test_request_log_records_method_path_query_status_and_body_hash(client, emu,
     client.call('DELETE', '/' + ext['id'])
     log = emu.requests_log()
     assert log == [
-        {'method': 'POST', 'path': '/api/v1/deployments/extensions', 'query': '', 'status': 201, 'body_sha256': sha256(body)},
-        {'method': 'GET', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': 'include_deployments=true', 'status': 200, 'body_sha256': None},
-        {'method': 'DELETE', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': '', 'status': 200, 'body_sha256': None},
+        {'method': 'POST', 'path': '/api/v1/deployments/extensions', 'query': '', 'status': 201, 'body_sha256': sha256(body),
+         'content_type': 'application/json'},
+        {'method': 'GET', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': 'include_deployments=true', 'status': 200, 'body_sha256': None,
+         'content_type': None},
+        {'method': 'DELETE', 'path': '/api/v1/deployments/extensions/' + ext['id'], 'query': '', 'status': 200, 'body_sha256': None,
+         'content_type': None},
     ]
     assert creds.api_key not in json.dumps(log) and 'Authorization' not in json.dumps(log)
 

@@ -51,3 +51,9 @@ def archive_file(tmp_path):
     path = tmp_path / 'synonyms.zip'
     path.write_bytes(content)
     return str(path), content
+
+
+@pytest.fixture(autouse=True)
+def _private_digest_cache(tmp_path, monkeypatch):
+    """No test reads or writes the digest cache of the account that runs the tests (~/.cache/ece.platform)."""
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg-cache'))

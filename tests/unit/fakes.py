@@ -29,6 +29,7 @@ class FakeExtensionsApi:
         self.stored_bytes = {}
         self.calls = []
         self.failures = {}
+        self.upload_modes = []
         self._next_id = 1000
 
     def _call(self, name, *args):
@@ -73,8 +74,9 @@ class FakeExtensionsApi:
         self.store[extension_id] = new
         return copy.deepcopy(new)
 
-    def upload(self, extension_id, archive, current):
+    def upload(self, extension_id, archive, current, mode='multipart'):
         self._call('upload', extension_id, archive.path)
+        self.upload_modes.append(mode)
         with open(archive.path, 'rb') as handle:
             self.stored_bytes[extension_id] = handle.read()
         self.store[extension_id]['file_metadata'] = {'size': archive.size, 'url': 'https://files/%s.zip' % extension_id}
@@ -89,6 +91,10 @@ class FakeExtensionsApi:
     def stored_sha256(self, extension):
         self._call('stored_sha256', extension['id'])
         return hashlib.sha256(self.stored_bytes[extension['id']]).hexdigest()
+
+    def download_stored(self, extension, consume):
+        self._call('download_stored', extension['id'])
+        consume(self.stored_bytes[extension['id']])
 
 
 def zip_bytes(content=b'synonyms'):

@@ -7,6 +7,8 @@ set -eu
 
 config=../../integration_config.yml
 work=$(mktemp -d)
+# The modules' digest cache lives here, never in the ~/.cache of the account that runs the tests.
+export XDG_CACHE_HOME="$work/xdg-cache"
 front_pid=
 cleanup() {
     if [ -n "$front_pid" ]; then

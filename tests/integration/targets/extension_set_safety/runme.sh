@@ -7,6 +7,8 @@ set -eu
 config=../../integration_config.yml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The modules' digest cache lives here, never in the ~/.cache of the account that runs the tests.
+export XDG_CACHE_HOME="$work/xdg-cache"
 
 emulator_url=$(python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1], encoding="utf-8")).get("ece_emulator_url") or "")' "$config")
 if [ -z "$emulator_url" ]; then

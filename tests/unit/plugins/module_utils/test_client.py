@@ -457,6 +457,31 @@ def test_a_download_url_of_another_size_is_not_read(server):
     assert chunks == []
 
 
+def test_a_conditional_download_url_get_sends_the_validators_and_takes_304_as_no_body(server):
+    server.script(Reply(304, body=b'', headers={'ETag': '"v1"'}))
+    chunks, answer = [], {}
+    assert client_for(server.url).download(server.url + '/a.zip', chunks.append, user_url=True, expected_size=5,
+                                           conditions={'If-None-Match': '"v1"', 'If-Modified-Since': 'Sun, 06 Dec 2026 05:00:00 GMT'},
+                                           answer=answer) is True
+    assert chunks == [] and answer['status'] == 304 and answer['headers']['etag'] == '"v1"'
+    assert server.seen[0].headers['If-None-Match'] == '"v1"'
+    assert 'Authorization' not in server.seen[0].headers
+
+
+def test_a_304_without_conditions_is_still_an_unexpected_redirect_status(server):
+    server.script(Reply(304, body=b''))
+    with pytest.raises(EceApiError, match='redirect'):
+        client_for(server.url).download(server.url + '/a.zip', lambda chunk: None, user_url=True)
+
+
+def test_a_changed_download_url_answers_200_with_its_new_validators(server):
+    server.script(Reply(body=b'new', headers={'ETag': '"v2"', 'Last-Modified': 'Sun, 06 Dec 2026 06:00:00 GMT'}))
+    chunks, answer = [], {}
+    client_for(server.url).download(server.url + '/a.zip', chunks.append, user_url=True, conditions={'If-None-Match': '"v1"'},
+                                    answer=answer)
+    assert b''.join(chunks) == b'new' and answer['status'] == 200 and answer['headers']['etag'] == '"v2"'
+
+
 # Messages
 
 def test_a_401_points_to_the_credentials_and_their_variables(server):

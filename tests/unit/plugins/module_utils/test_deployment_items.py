@@ -64,6 +64,21 @@ def test_no_build_fits_fails_listing_candidates_with_ids_and_versions():
     assert 'id 1 version 8.15.1, id 2 version 8.16.0' in info.value.msg
 
 
+@pytest.mark.parametrize('item, version, first', [
+    ('brand-new', '8.15.1', 'No extension is named brand-new.'),
+    ({'id': '99'}, '8.15.1', 'No extension has id 99.'),
+    ('analysis', '8.18.8', 'none fits Elasticsearch 8.18.8'),
+])
+def test_in_check_mode_a_missing_extension_says_an_earlier_task_may_create_it(item, version, first):
+    lookups = {'99': None}
+    for check_mode in (True, False):
+        with pytest.raises(EceError) as info:
+            resolve(parse_items([item]), LISTED, lookups.get, 'present', version, 'd', plan(version=version),
+                    check_mode=check_mode)
+        assert first in info.value.msg
+        assert ('In check mode, an extension that an earlier task of this run would create' in info.value.msg) is check_mode
+
+
 def test_two_bundles_that_both_fit_fail_and_one_that_fits_is_chosen():
     with pytest.raises(EceError, match='2 of them fit Elasticsearch 8.15.1.*id 5 version \\*, id 4 version 8\\.\\*'):
         select_build('synonyms', [WILD, ANY, SEVEN], '8.15.1', 'd')
@@ -116,8 +131,19 @@ def test_replaces_by_id_and_by_plan_label_also_in_a_topology_element_never_the_i
     assert new['elasticsearch']['user_plugins'] == [entry(OLD)]
 
 
-def test_replaces_an_unknown_reference_warns_and_one_listed_as_another_item_fails():
+def test_replaces_a_misspelt_reference_fails_before_attaching_next_to_the_old_build():
     base = plan(plugins=[entry(OLD)])
+    items = parse_items([{'name': 'analysis-fixed', 'replaces': ['analysys']}])
+    wanted = resolve(items, LISTED, no_lookup, 'present', '8.15.1', 'd', base)
+    with pytest.raises(EceError) as info:
+        replaced_urls(items, wanted, LISTED, base, no_lookup)
+    assert 'replaces analysys, but no extension and no plan entry has that name or id' in info.value.msg
+    assert 'nothing was sent' in info.value.msg and 'the plan holds: analysis' in info.value.msg
+
+
+def test_replaces_an_unknown_reference_warns_once_attached_and_one_listed_as_another_item_fails():
+    # After the swap the old build was deleted: the same task, run again, warns and converges.
+    base = plan(plugins=[entry(FIXED)])
     items = parse_items([{'name': 'analysis-fixed', 'replaces': ['nothing-like-it']}])
     wanted = resolve(items, LISTED, no_lookup, 'present', '8.15.1', 'd', base)
     warnings = []

@@ -143,6 +143,19 @@ class TestVersionRules:
         assert '8.14.0' in info.value.msg and '8.15.1' in info.value.msg and 'analysis' in info.value.msg
         assert 'exactly' in info.value.msg
 
+    def test_plugin_of_another_version_points_to_its_build_and_to_the_upgrade(self):
+        with pytest.raises(EceError) as info:
+            check_attachable(ext('3', 'analysis', 'plugin', '8.16.0'), '8.15.1', DEPLOYMENT)
+        assert 'identity=name_and_version' in info.value.msg
+        assert 'Elasticsearch 8.16.0 with ece.platform.deployment_upgrade' in info.value.msg
+        assert 'version first' not in info.value.msg
+
+    def test_plugin_that_fits_but_has_a_wrong_elasticsearch_version_is_told_to_leave_it_out(self):
+        with pytest.raises(EceError) as info:
+            check_attachable(ext('3', 'analysis', 'plugin', '8.15.1', es_version='8.15'), '8.15.1', DEPLOYMENT)
+        assert 'Leave elasticsearch_version out' in info.value.msg
+        assert 'deployment_upgrade' not in info.value.msg and 'Attach the build' not in info.value.msg
+
     def test_bundle_mismatch_suggests_a_wildcard(self):
         with pytest.raises(EceError) as info:
             check_attachable(ext('2', 'synonyms', 'bundle', '7.*'), '8.15.1', DEPLOYMENT)

@@ -55,7 +55,7 @@ class StoreApi:
             self.store[extension_id].update(body)
         return dict(current, **body)
 
-    def upload(self, extension_id, archive, current):
+    def upload(self, extension_id, archive, current, mode='multipart'):
         if self.fail_upload is not None:
             raise self.fail_upload
         if not self.check_mode:
@@ -248,6 +248,7 @@ def test_file_and_download_url_together_get_the_friendly_message_naming_the_item
     ({'name': 'x', 'fiel': 'a.zip'}, 'extensions[0] (x): unknown option fiel'),
     ({'name': 'x', 'force_upload': 'maybe'}, "extensions[0] (x): argument 'force_upload' is of type str"),
     ({'name': 'x', 'state': 'gone'}, 'extensions[0] (x): value of state must be one of: present, absent, got: gone'),
+    ({'name': 'x', 'upload_mode': 'form'}, 'extensions[0] (x): value of upload_mode must be one of: multipart, raw, got: form'),
     ({'state': 'absent'}, 'extensions[0]: one of the following is required: name, id'),
     ('just-a-name', 'extensions[0]: must be a dict of extension options, not str'),
 ])
@@ -256,6 +257,10 @@ def test_argument_errors_name_the_item(item, words):
         desired_items([item])
     assert words in caught.value.msg
     assert 'Nothing was sent to ECE.' in caught.value.msg
+
+
+def test_an_item_takes_upload_mode():
+    assert [entry.upload_mode for entry in desired_items([{'name': 'a'}, {'name': 'b', 'upload_mode': 'raw'}])] == ['multipart', 'raw']
 
 
 def test_every_bad_item_is_listed_at_once():

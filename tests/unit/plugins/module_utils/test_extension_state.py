@@ -130,6 +130,25 @@ def test_empty_id_fails():
         DesiredExtension('x', extension_id='  ').validate()
 
 
+@pytest.mark.parametrize('version, problem', [('8.16', 'not an Elasticsearch version'), ('v8.16.0', 'not an Elasticsearch version'),
+                                              ('8.*', 'a wildcard'), ('8.15.1 ', 'not an Elasticsearch version')])
+def test_a_plugin_version_that_no_release_has_fails_before_any_request(version, problem):
+    with pytest.raises(EceError) as caught:
+        DesiredExtension('myplug', extension_type='plugin', version=version, identity='name_and_version').validate()
+    assert repr(version) in caught.value.msg and problem in caught.value.msg
+    assert 'e.g. 8.15.1' in caught.value.msg
+
+
+@pytest.mark.parametrize('extension_type, version', [('plugin', '8.15.1'), ('plugin', '9.0.0-rc1'), ('bundle', '8.*'),
+                                                     ('bundle', '8.16'), ('plugin', None)])
+def test_exact_plugin_versions_and_any_bundle_version_pass(extension_type, version):
+    DesiredExtension('myplug', extension_type=extension_type, version=version).validate()
+
+
+def test_a_bad_plugin_version_is_no_obstacle_to_deleting():
+    DesiredExtension('myplug', extension_type='plugin', version='8.16', state='absent').validate()
+
+
 # ExtensionReconciler: create
 
 def run(api, want, warnings=None):
@@ -169,6 +188,14 @@ def test_create_with_file_uploads_after_the_metadata(archive_file):
     assert result['diff']['after']['file'] == {'size': len(content), 'sha256': hashlib.sha256(content).hexdigest()}
 
 
+@pytest.mark.parametrize('mode', ['multipart', 'raw'])
+def test_the_upload_goes_in_the_mode_asked_for(archive_file, mode):
+    path, _content = archive_file
+    api = FakeExtensionsApi()
+    run(api, desired(extension_type='bundle', version='8.*', file=path, upload_mode=mode))
+    assert api.upload_modes == [mode]
+
+
 def test_unknown_id_cannot_be_created():
     api = FakeExtensionsApi(extension('1'))
     with pytest.raises(EceError, match='No extension has id 99') as caught:
@@ -199,7 +226,7 @@ def test_duplicate_names_fail_listing_the_ids_and_versions():
 def test_type_change_fails_naming_both_types():
     api = FakeExtensionsApi(extension('1', extension_type='bundle'))
     with pytest.raises(EceError) as caught:
-        run(api, desired(extension_type='plugin', version='8.*'))
+        run(api, desired(extension_type='plugin', version='8.15.1'))
     assert 'is a bundle' in caught.value.msg
     assert 'extension_type=plugin' in caught.value.msg
     assert api.writes == []

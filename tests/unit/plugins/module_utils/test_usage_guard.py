@@ -229,6 +229,8 @@ def test_a_new_plugin_version_in_use_is_refused_naming_the_deployment(tmp_path):
     assert 'search-prod (id %s, Elasticsearch 8.15.1)' % DEP_A in msg
     assert 'from version 8.15.1 to 8.16.0' in msg
     assert 'identity=name_and_version' in msg and 'ece.platform.deployment_upgrade' in msg and 'replaces' in msg
+    # replaces cannot attach an 8.16.0 build to a deployment on 8.15.1: the message must not offer it as a way for them.
+    assert 'replaces swaps them without an upgrade, so only on a deployment whose Elasticsearch version' in msg
     assert caught.value.details['in_use_by'] == [{'id': DEP_A, 'name': 'search-prod', 'elasticsearch_version': '8.15.1'}]
     assert api.writes == []
 
@@ -237,6 +239,16 @@ def test_a_new_version_alone_is_refused_too():
     api, _deps, reconciler, _warnings = in_use_plugin()
     with pytest.raises(EceError, match='could not run a plugin for 8.16.0'):
         run(reconciler, version='8.16.0')
+    assert api.writes == []
+
+
+def test_a_refused_version_gets_no_warning_that_contradicts_the_refusal():
+    # The warning "give option file with the plugin built for 8.16.0" would send the user into a second refusal.
+    api, _deps, reconciler, warnings = in_use_plugin()
+    with_stored_file(api, '1', b'stored plugin')
+    with pytest.raises(EceError, match='could not run a plugin for 8.16.0'):
+        run(reconciler, version='8.16.0')
+    assert warnings == []
     assert api.writes == []
 
 
@@ -260,9 +272,11 @@ def test_an_archive_for_another_version_is_refused_when_the_extension_says_so_to
 
 def test_an_archive_that_disagrees_with_the_extension_keeps_the_earlier_message(tmp_path):
     api, deps, reconciler, _warnings = in_use_plugin()
-    with pytest.raises(EceError, match='is a plugin for Elasticsearch 8.15.1 on the server'):
+    with pytest.raises(EceError, match='is a plugin for Elasticsearch 8.15.1 on the server') as caught:
         run(reconciler, file=plugin_zip(tmp_path / 'p.zip', '8.16.0'))
     assert api.calls == [('list',)] and deps.calls == []
+    # Setting version=8.16.0 alone would be refused next: the message also names the way that works.
+    assert 'add the build for 8.16.0 beside it with identity=name_and_version and version=8.16.0' in caught.value.msg
 
 
 def test_a_new_archive_in_use_warns_and_returns_in_use_by(tmp_path):
