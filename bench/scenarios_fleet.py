@@ -72,8 +72,8 @@ def _inventory_row(ctx, env):
     ctx.emulator._call('POST', '/_emulator/deployments',  # pylint: disable=protected-access
                        {'count': INVENTORY_HOSTS, 'name_prefix': 'fleet-', 'elasticsearch_version': '8.15.1',
                         'tags': {'team': 'search'}}, auth=False)
-    plugin = _write(os.path.join(ctx.tmp, 'fleet.ece.yml'), {'plugin': 'ece.platform.deployments', 'host': ctx.runner.host,
-                                                            'page_size': 500})
+    plugin = _write(os.path.join(ctx.tmp, 'fleet.ece.yml'),
+                    {'plugin': 'ece.platform.deployments', 'host': ctx.runner.host, 'page_size': 500})
     hosts = {'fleet-%04d' % number: {'ece_elasticsearch_version': '8.15.1', 'ece_tags': {'team': 'search'}}
              for number in range(1, INVENTORY_HOSTS + 1)}
     static = _write(os.path.join(ctx.tmp, 'static.yml'), {'ece_deployments': {'hosts': hosts}})

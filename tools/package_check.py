@@ -34,7 +34,8 @@ ALLOWED_FILES = [re.compile(pattern + r'\Z') for pattern in (
     r'changelogs/changelog\.yaml',     # the machine-readable changelog that Ansible's docs site reads
     r'docs/docsite/(extra-docs|links)\.yml',
     r'docs/docsite/rst/[\w-]+\.rst',
-    r'plugins/(action|doc_fragments|filter|lookup|module_utils|modules|plugin_utils|test)/([\w]+/)*\w+\.py',
+    r'plugins/(action|doc_fragments|filter|inventory|lookup|module_utils|modules|plugin_utils|test)/([\w]+/)*\w+\.py',
+    r'playbooks/([\w-]+/)*[\w-]+\.yml',   # ece.platform.rollout and the task files it includes
     r'roles/\w+/(defaults|vars|tasks|handlers|meta)/[\w-]+\.yml',
     r'roles/\w+/(files|templates)/.+',
     r'roles/\w+/README\.md',

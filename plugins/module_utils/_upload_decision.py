@@ -284,7 +284,8 @@ class UploadDecision:
             conditions['If-None-Match'] = cached['etag']
         if cached and cached.get('last_modified'):
             conditions['If-Modified-Since'] = cached['last_modified']
-        digest, received, answer = hashlib.sha256(), [0], {}
+        digest, received = hashlib.sha256(), [0]
+        answer: dict = {}
 
         def consume(chunk):
             received[0] += len(chunk)
