@@ -43,7 +43,21 @@ def _wait_for_ready(proc, timeout=120):  # bounds a hang; a busy machine may tak
     return result['url']
 
 
-def _stop(proc):
+def cpu_seconds_of(pid):
+    """User + system CPU seconds a running process has used so far (Linux /proc), or None elsewhere."""
+    try:
+        with open('/proc/%d/stat' % pid, encoding='ascii') as handle:
+            fields = handle.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stop(proc, label=None):
+    # What the server itself cost: the integration steps' CPU includes it, and a slow server shows here.
+    used = cpu_seconds_of(proc.pid) if label and proc.poll() is None else None
+    if used is not None:
+        print('%s used %.1f s of CPU' % (label, used), flush=True)
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -76,7 +90,7 @@ def emulator(api_key=None, username=None, password=None, tls_dir=None, data_dir=
     try:
         yield _wait_for_ready(proc)
     finally:
-        _stop(proc)
+        _stop(proc, 'the emulator')
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.ece.platform.plugins.module_utils import _progress
 from ansible_collections.ece.platform.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.ece.platform.plugins.module_utils._connection import check_connection_rules
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
@@ -31,6 +32,11 @@ def ece_module(argument_spec, mutually_exclusive=(), required_together=(), requi
         required_one_of=list(required_one_of),
         **kwargs
     )
+    if _progress.current_reporter() is None and getattr(module, '_verbosity', 0) >= 3:
+        # A module process at -vvv: nobody shows the notes now, so they go back with the result (see _progress).
+        collector = _progress.NoteCollector()
+        _progress.set_reporter(collector)
+        module.ece_notes = collector.notes
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     try:
@@ -53,5 +59,11 @@ def run_or_fail(module, action):
             for client in getattr(module, 'ece_clients', ()):
                 client.close()
     except EceError as exc:
-        module.fail_json(**exc.result())
-    module.exit_json(**result)
+        module.fail_json(**with_notes(module, exc.result()))
+    module.exit_json(**with_notes(module, result))
+
+
+def with_notes(module, result):
+    """`result` plus the notes a module process kept for -vvv (none in-process: they were shown already)."""
+    notes = getattr(module, 'ece_notes', None)
+    return dict(result, **{_progress.NOTES_KEY: list(notes)}) if notes else result

@@ -14,6 +14,9 @@ Events and their fields (all optional but `event`):
 - 'plan_step': deployment, attempt_id, step_id, status, message, elapsed
 - 'plan_done': deployment, attempt_id, status, elapsed
 - 'note': text (how a decision was made, e.g. a digest from the cache; shown at -vvv)
+
+In a module process the notes are kept (NoteCollector) and travel back in the result under NOTES_KEY;
+the action plugin removes that key and shows them at -vvv, so -vvv tells the same either way.
 """
 
 from __future__ import annotations
@@ -24,12 +27,31 @@ Reporter = Callable[[str, dict], None]
 
 _reporter: Optional[Reporter] = None
 
+# The result key that carries a module process's notes to its action plugin (never left in a task result).
+NOTES_KEY = '_ece_notes'
+
 
 def set_reporter(reporter: Optional[Reporter]) -> Optional[Reporter]:
     """Install `reporter(event, fields)` (or None to remove it); returns the one it replaced."""
     global _reporter  # pylint: disable=global-statement
     previous, _reporter = _reporter, reporter
     return previous
+
+
+def current_reporter() -> Optional[Reporter]:
+    """The reporter installed now (None in a module process before ece_module() runs)."""
+    return _reporter
+
+
+class NoteCollector:
+    """A reporter that keeps the text of every 'note' event (a module process cannot print them)."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def __call__(self, event: str, fields: dict) -> None:
+        if event == 'note' and fields.get('text'):
+            self.notes.append(str(fields['text']))
 
 
 def report(event: str, **fields: Any) -> None:

@@ -148,7 +148,11 @@ class EceModuleAction(ActionBase):
         normal = self._shared_loader_obj.action_loader.get(
             'ansible.legacy.normal', task=self._task, connection=self._connection, play_context=self._play_context,
             loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        return normal.run(tmp, task_vars)
+        result = normal.run(tmp, task_vars)
+        # What the module process noted for -vvv (module_utils/_progress.py), shown as in-process runs show it.
+        for text in result.pop(_progress.NOTES_KEY, None) or ():
+            display.vvv('%s: %s' % (task_vars.get('inventory_hostname', 'localhost'), text))
+        return result
 
     def _invocation_wanted(self, task_vars: dict) -> bool:
         """Whether a module result carries `invocation` (ansible-core 2.21's INJECT_INVOCATION; always before it)."""

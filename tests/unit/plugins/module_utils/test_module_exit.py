@@ -86,3 +86,36 @@ def test_the_option_specs_import_neither_the_module_factory_nor_the_http_client(
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))  # where the collection is importable
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True, env=env, timeout=60)
     assert out.stdout.strip() == '[]', out.stdout + out.stderr
+
+
+@pytest.mark.parametrize('outcome', ['success', 'EceError'])
+def test_notes_of_a_module_process_go_back_in_the_result_for_the_action_plugin(outcome):
+    """A module process cannot print its -vvv notes: run_or_fail hands them back under NOTES_KEY."""
+    from ansible_collections.ece.platform.plugins.module_utils import _progress
+    module = FakeModule()
+    collector = _progress.NoteCollector()
+    previous = _progress.set_reporter(collector)
+    module.ece_notes = collector.notes
+
+    def action():
+        _progress.report('note', text='digest of x from the cache')
+        _progress.report('upload', name='x', sent=1, total=2)  # not a note: not kept
+        if outcome == 'EceError':
+            raise EceError('refused')
+        return dict(changed=False)
+
+    try:
+        with pytest.raises(Exited):
+            run_or_fail(module, action)
+    finally:
+        _progress.set_reporter(previous)
+    result = module.exited if outcome == 'success' else module.failed
+    assert result[_progress.NOTES_KEY] == ['digest of x from the cache']
+
+
+def test_no_notes_key_when_nothing_was_noted():
+    module = FakeModule()
+    module.ece_notes = []
+    with pytest.raises(Exited):
+        run_or_fail(module, lambda: dict(changed=False))
+    assert module.exited == dict(changed=False)
