@@ -29,19 +29,37 @@ EXAMPLE_USER = re.compile(r'(?m)^(\s*username:) ansible$')
 #   real_changes    the real run must change at least this many tasks (default 1: a run that changes nothing
 #                   proves nothing)
 #   refused         each real run sends this many writes that ECE refuses (4xx: nothing changes)
+#   plans           {deployment: (Elasticsearch version, names of its plan's plugins and bundles)} after the
+#                   real run and after the second one
 #   graph_has / graph_lacks   for the inventory example: text its --graph output must (not) show
 SETTINGS = {
     # F1: check mode of "create, then attach" on an ECE without the bundle passes, skipping the attach.
-    ('guide.rst', '- name: Make sure the synonyms bundle exists'): {'check_skips': 1},
+    ('guide.rst', '- name: Make sure the synonyms bundle exists'): {
+        'check_skips': 1, 'plans': {'search-prod': ('8.15.1', ['synonyms']), 'logs-prod': ('8.15.1', [])}},
     # F1 again: the fixed build does not exist yet, so check mode skips the swap.
-    ('guide.rst', '- name: Create the fixed build next to the faulty one'): {'check_skips': 1},
+    ('guide.rst', '- name: Create the fixed build next to the faulty one'): {
+        'check_skips': 1, 'plans': {'search-prod': ('8.15.1', ['analysis-custom-fixed'])}},
+    ('guide.rst', '- name: Start the change on each deployment'): {
+        'plans': {'search-prod': ('8.15.1', ['analysis-custom']), 'logs-prod': ('8.15.1', ['analysis-custom'])}},
     # Its point: the delete is refused (the bundle is in use), and the playbook goes on. Every run sends the DELETE
     # and ECE refuses it (400 extensions.extension_in_use), so nothing changes; check mode predicts the refusal.
-    ('guide.rst', '- name: Remove the old bundle unless a deployment still uses it'): {'refused': 1, 'real_changes': 0},
-    ('versions.rst', '- name: Upgrade search-prod to 8.16.0, the plugin carried across'): {'continues': True},
+    ('guide.rst', '- name: Remove the old bundle unless a deployment still uses it'): {
+        'refused': 1, 'real_changes': 0, 'plans': {'search-prod': ('8.15.1', ['old-bundle'])}},
+    ('versions.rst', '- name: Upgrade search-prod to 8.16.0, the plugin carried across'): {
+        'continues': True, 'plans': {'search-prod': ('8.16.0', ['analysis-custom']), 'logs-prod': ('8.15.1', [])}},
     ('fleet.rst', 'plugin: ece.platform.deployments'): {
         'graph_has': ['@ece_deployments:', '|--search-prod', '@es_8_15_1:'], 'graph_lacks': ['logs-prod']},
-    ('fleet.rst', '# rollout.yml'): {'inventory': 'chapter'},
+    # The inventory above selects search-prod only (tags, extensions); it runs on what that example found.
+    ('fleet.rst', '# rollout.yml'): {
+        'inventory': 'chapter', 'continues': True,
+        'plans': {'search-prod': ('8.15.1', ['analysis-custom-8.15.1-r2']), 'logs-prod': ('8.15.1', ['analysis-custom-8.15.1-r1'])}},
+    ('fleet.rst', 'ece_rollout_hosts: ece_deployments'): {
+        'plans': {'search-prod': ('8.15.1', ['synonyms-v2']), 'logs-prod': ('8.15.1', ['synonyms-v2'])}},
+    ('fleet.rst', 'ece_rollout_version: 8.16.0'): {
+        'plans': {'search-prod': ('8.16.0', ['analysis-custom-8.16.0']), 'logs-prod': ('8.16.0', ['analysis-custom-8.16.0'])}},
+    ('fleet.rst', '- name: Start the change everywhere'): {
+        'plans': {'search-prod': ('8.15.1', ['analysis-custom-8.15.1-r2']),
+                  'logs-prod': ('8.15.1', ['analysis-custom-8.15.1-r2'])}},
 }
 
 ROLLOUT_COMMAND = ['ece.platform.rollout', '-e', '@rollout.yml', '-f', '20']  # fleet.rst, after the variables
@@ -102,12 +120,13 @@ class Runner:
         self.emulator = world.Emulator(config['ece_emulator_url'], config['ece_ca_path'])
         self.summary = []
         self.extra = ['-e', '@secrets.yml', '-e', 'docex_host=%s' % config['ece_host'], '-e', 'docex_ca_path=%s' % config['ece_ca_path']]
-        if config.get('ece_in_process') is False:
-            self.extra += ['-e', 'ece_in_process=false']
+        # The suite's module-process run (ece_in_process: false) reaches the examples through the environment, so that
+        # the GIVEN plays can stay in-process (a play variable wins over ECE_IN_PROCESS; an extra variable would not).
+        self.in_process = config.get('ece_in_process') is not False
 
     def env(self, fleet):
         env = dict(os.environ, XDG_CACHE_HOME=os.path.join(self.work, 'xdg-cache'), ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_FORCE_COLOR='0')
+                   ANSIBLE_FORCE_COLOR='0', ECE_IN_PROCESS='true' if self.in_process else 'false')
         if fleet:  # the inventory plugin and the fleet's plays take the key (and more) from the environment
             env.update(ECE_HOST=self.config['ece_host'], ECE_API_KEY=self.config['ece_api_key'],
                        ECE_CA_PATH=self.config['ece_ca_path'])
@@ -150,6 +169,14 @@ class Runner:
             raise Failed('%s: the second run changed %d task(s) and sent %s; expected no change' % (what, changed, accepted))
         return dict(changed=changed, skipped=skipped, writes=len(accepted), refused=len(refused))
 
+    def expect_plans(self, title, mode, setting):
+        if 'plans' not in setting:
+            return
+        plans = self.emulator.plans(self.config['ece_api_key'])
+        wrong = {name: plans.get(name) for name, want in setting['plans'].items() if plans.get(name) != tuple(want)}
+        if wrong:
+            raise Failed('%s (%s): the deployments\' plans are %s; expected %s' % (title, mode, wrong, setting['plans']))
+
     def inventory_file(self, setting, examples):
         if setting.get('inventory') == 'chapter':
             chapter = next(entry for entry in examples if entry['kind'] == 'inventory')
@@ -163,7 +190,7 @@ class Runner:
         """Write given.yml, the real run of what the example presumes (world.GIVEN); False when it presumes nothing."""
         tasks = world.GIVEN.get(key)
         if tasks:
-            self.write('given.yml', wrap_tasks('Given for ' + title, tasks.strip('\n') + GIVEN_MARK, '  check_mode: false\n'))
+            self.write('given.yml', wrap_tasks('Given for ' + title, tasks.strip('\n') + GIVEN_MARK, '  check_mode: false\n  vars:\n    ece_in_process: true  # setup, not under test\n'))
         return bool(tasks)
 
     def write(self, name, text):
@@ -207,7 +234,9 @@ class Runner:
         if check['skipped'] < setting.get('check_skips', 0):
             raise Failed('%s: --check skipped %d task(s), expected at least %d' % (title, check['skipped'], setting['check_skips']))
         real = self.playbook(argv, fleet, title, 'real')
+        self.expect_plans(title, 'real', setting)
         again = self.playbook(argv, fleet, title, 'again')
+        self.expect_plans(title, 'again', setting)
         if real['changed'] < setting.get('real_changes', 1):
             raise Failed('%s: the real run changed nothing; expected a change (is the world the example assumes there?)' % title)
         for mode, counts in (('real', real), ('again', again)):

@@ -124,5 +124,24 @@ class Emulator:
         self.call('/_emulator/reset', {})
         self.call('/_emulator/deployments', DEPLOYMENTS)
 
+    def plans(self, api_key):
+        """{deployment name: (Elasticsearch version, sorted names of the plan's user_plugins and user_bundles)} of
+        the current plans, read through the API as a client would (the key only in the request's header)."""
+        request = urllib.request.Request(self.url + '/api/v1/deployments/_search', data=b'{"size": 100}', method='POST',
+                                         headers={'Content-Type': 'application/json', 'Authorization': 'ApiKey ' + api_key})
+        with urllib.request.urlopen(request, context=self.context, timeout=60) as answer:
+            found = json.load(answer)['deployments']
+        plans = {}
+        for deployment in found:
+            if 'plan' not in deployment['resources']['elasticsearch'][0]['info']['plan_info']['current']:
+                request = urllib.request.Request('%s/api/v1/deployments/%s' % (self.url, deployment['id']),
+                                                 headers={'Authorization': 'ApiKey ' + api_key})
+                with urllib.request.urlopen(request, context=self.context, timeout=60) as answer:
+                    deployment = json.load(answer)
+            plan = deployment['resources']['elasticsearch'][0]['info']['plan_info']['current']['plan']['elasticsearch']
+            names = [entry['name'] for entry in plan.get('user_plugins', []) + plan.get('user_bundles', [])]
+            plans[deployment['name']] = (plan['version'], sorted(names))
+        return plans
+
     def requests(self):
         return self.call('/_emulator/requests')
