@@ -124,7 +124,11 @@ def docs_order(docs_root):
 
 def main(argv):
     docs_root = argv[0]
-    for entry in examples(os.path.join(docs_root, 'rst'), docs_order(docs_root)):
+    try:
+        found = examples(os.path.join(docs_root, 'rst'), docs_order(docs_root))
+    except UnclassifiedBlock as error:
+        raise SystemExit('FAILED: %s' % error) from None
+    for entry in found:
         print('%s:%d %-12s %s%s' % (entry['file'], entry['line'], entry['kind'], entry['first_line'],
                                    ' (%s)' % entry['reason'] if entry['reason'] else ''))
 

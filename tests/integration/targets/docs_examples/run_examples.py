@@ -252,7 +252,10 @@ def main(argv):
     with open(config_path, encoding='utf-8') as handle:
         config = yaml.safe_load(handle)
     docs = os.path.join(root, 'docs', 'docsite')
-    examples = extract_examples.examples(os.path.join(docs, 'rst'), extract_examples.docs_order(docs))
+    try:
+        examples = extract_examples.examples(os.path.join(docs, 'rst'), extract_examples.docs_order(docs))
+    except extract_examples.UnclassifiedBlock as error:
+        raise SystemExit('FAILED: %s' % error) from None
     world.build_files(work)
     with open(os.path.join(work, 'secrets.yml'), 'w', encoding='utf-8') as handle:
         os.chmod(handle.name, 0o600)

@@ -40,5 +40,17 @@ for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
 else:
     sys.exit("the docs of ece.platform were not found under ANSIBLE_COLLECTIONS_PATH=%s" % os.environ.get("ANSIBLE_COLLECTIONS_PATH"))
 ')
+
+# The extractor refuses a block it cannot classify, naming it: a new example cannot slip into the guide untested.
+mkdir -p "$work/bad-docs/rst" "$work/examples"
+printf 'sections:\n  - toctree: [bad]\n' >"$work/bad-docs/extra-docs.yml"
+printf 'Bad\n===\n\n.. code-block:: yaml\n\n   some_setting: 1\n' >"$work/bad-docs/rst/bad.rst"
+if python extract_examples.py "$work/bad-docs" >"$work/bad.log" 2>&1 || ! grep -q 'bad.rst:4 (some_setting: 1)' "$work/bad.log"; then
+    echo "the extractor did not refuse a block it cannot classify:"
+    cat "$work/bad.log"
+    exit 1
+fi
+
 echo "the guide's examples of $root"
-python run_examples.py "$(cd "$(dirname "$config")" && pwd)/$(basename "$config")" "$root" "$work" "$@"
+python extract_examples.py "$root/docs/docsite"
+python run_examples.py "$(cd "$(dirname "$config")" && pwd)/$(basename "$config")" "$root" "$work/examples" "$@"
