@@ -254,6 +254,7 @@ def test_file_and_download_url_together_get_the_friendly_message_naming_the_item
                     "{name: synonyms, extension_type: bundle, version: \"8.*\"}, not the str 'just-a-name'"),
     (['synonyms'], "extensions[0]: must be a dict of extension options with at least name (or id), for example "
                    "{name: synonyms, extension_type: bundle, version: \"8.*\"}, not the list ['synonyms']"),
+    (type('_TaggedStr', (str,), {})('synonyms'), "not the str 'synonyms'"),  # as ansible-core's templated strings
     ('x' * 100, "not the str '" + 'x' * 56 + '... (cut short). Nothing was sent'),
 ])
 def test_argument_errors_name_the_item(item, words):
