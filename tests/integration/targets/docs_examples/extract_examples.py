@@ -129,8 +129,8 @@ def main(argv):
     except UnclassifiedBlock as error:
         raise SystemExit('FAILED: %s' % error) from None
     for entry in found:
-        print('%s:%d %-12s %s%s' % (entry['file'], entry['line'], entry['kind'], entry['first_line'],
-                                   ' (%s)' % entry['reason'] if entry['reason'] else ''))
+        reason = ' (%s)' % entry['reason'] if entry['reason'] else ''
+        print('%s:%d %-12s %s%s' % (entry['file'], entry['line'], entry['kind'], entry['first_line'], reason))
 
 
 if __name__ == '__main__':

@@ -190,7 +190,8 @@ class Runner:
         """Write given.yml, the real run of what the example presumes (world.GIVEN); False when it presumes nothing."""
         tasks = world.GIVEN.get(key)
         if tasks:
-            self.write('given.yml', wrap_tasks('Given for ' + title, tasks.strip('\n') + GIVEN_MARK, '  check_mode: false\n  vars:\n    ece_in_process: true  # setup, not under test\n'))
+            keywords = '  check_mode: false\n  vars:\n    ece_in_process: true  # setup, not under test\n'
+            self.write('given.yml', wrap_tasks('Given for ' + title, tasks.strip('\n') + GIVEN_MARK, keywords))
         return bool(tasks)
 
     def write(self, name, text):
