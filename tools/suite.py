@@ -4,8 +4,9 @@ Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity an
 supported ansible-core (2.21 on Python 3.12, 2.20 on Python 3.13, 2.19 on Python 3.11; the venvs of the
 older two are steps too; units on the newest with line coverage of plugins/ and a floor), integration on
 the newest (against a freshly started emulator; the modules run in-process), integration-module (every
-target again with each module in its own process, except those whose aliases say ece/in_process_only),
-integration-2.19 and integration-2.20 (the targets whose aliases say ece/every_core, both ways),
+target again with each module in its own process, except those whose aliases say ece/in_process_only or
+ece/not_a_module), integration-2.19 and integration-2.20 (the targets whose aliases say ece/every_core,
+both ways),
 integration-flipped (the targets that depend on assumed ECE behaviours, against the emulator in the
 other reading of each), mypy
 over module_utils and plugin_utils, the packaging check (build, install, use the installed copy),
@@ -146,17 +147,20 @@ def step_units():
     return total >= COVERAGE_FLOOR
 
 
-# Sanity tests whose verdict does not depend on the ansible-core version (style, shell scripts, changelog
-# fragments): the newest runs them; the older ones skip them and the venvs they need. The older ones
-# also look only at what runs on them (the collection's content and its unit tests): bench/, tools/ and
-# the emulator run on .venv's ansible-core and Python alone.
-SAME_ON_EVERY_CORE = ('changelog', 'pep8', 'shellcheck', 'yamllint')
-SKIP_ON_OLDER_CORES = [arg for test in SAME_ON_EVERY_CORE for arg in ('--skip-test', test)] + [
+# On the older ansible-core versions, only the sanity tests whose verdict depends on that version run: the
+# docs as that ansible-doc reads them, the argument specs as that validate-modules checks them, imports and
+# syntax on that Python, the runtime metadata and action plugins as that version loads them. Style and text
+# checks (pep8, pylint, yamllint, no-*, ...) judge the same files the same way on every version: the newest
+# runs them. The older ones also look only at what runs on them (the collection's content and its unit
+# tests): bench/, tools/ and the emulator run on .venv's ansible-core and Python alone.
+VERSION_DEPENDENT_SANITY = ('action-plugin-docs', 'ansible-doc', 'compile', 'ignores', 'import', 'runtime-metadata',
+                            'validate-modules')
+SANITY_ON_OLDER_CORES = [arg for test in VERSION_DEPENDENT_SANITY for arg in ('--test', test)] + [
     'plugins/', 'roles/', 'meta/', 'tests/unit/']
 
 
 def step_sanity_oldest():
-    return ansible_test('sanity', *SKIP_ON_OLDER_CORES, venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
+    return ansible_test('sanity', *SANITY_ON_OLDER_CORES, venv_bin=OLDEST_VENV_BIN, python_version=OLDEST_PYTHON_VERSION)
 
 
 def step_units_oldest():
@@ -170,15 +174,19 @@ def make_venv(core):
 
 def older_core(command, core):
     venv, python_version, _requirements = OLDER_CORES[core]
-    extra = SKIP_ON_OLDER_CORES if command == 'sanity' else []
+    extra = SANITY_ON_OLDER_CORES if command == 'sanity' else []
     return ansible_test(command, *extra, venv_bin=os.path.join(REPO, venv, 'bin'), python_version=python_version)
 
 
 # Integration targets choose their runs by aliases (tests/integration/targets/*/aliases): every target runs
 # both ways on the newest ansible-core, in-process and as module processes, unless it says
-# ece/in_process_only (it compares both paths itself); the older cores run both ways the targets that
-# say ece/every_core (connection, create and upload, bad input, secrets, deployments).
+# ece/in_process_only (it compares both paths itself) or ece/not_a_module; the older cores run both ways
+# the targets that say ece/every_core: every_core_essentials, the essentials of the full targets in one
+# (connection and credentials, bad input, create and upload, attach and plans).
 IN_PROCESS_ONLY = 'ece/in_process_only/'
+# A target of a plugin that is not a module (the inventory plugin) has no module-process way: its run in
+# integration-module would repeat the in-process run exactly.
+NOT_A_MODULE = 'ece/not_a_module/'
 EVERY_CORE = 'ece/every_core/'
 
 
@@ -219,7 +227,7 @@ def step_integration():
 def step_integration_module():
     """The same targets with the in-process path off: each module in its own process."""
     return integration(os.environ.get('ECE_IT_TARGETS', '').split(), 'integration-module.log', in_process=False,
-                       exclude=[IN_PROCESS_ONLY])
+                       exclude=[IN_PROCESS_ONLY, NOT_A_MODULE])
 
 
 def older_core_integration(core):
