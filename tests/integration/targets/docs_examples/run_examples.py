@@ -149,6 +149,8 @@ class Runner:
         flags = ['--check', '--diff'] if mode == 'check' else []
         mark = len(self.emulator.requests())
         if given:  # before the example's playbook: the positional arguments of ansible-playbook must stand together
+            if os.path.exists(os.path.join(self.work, 'given.mark')):
+                os.remove(os.path.join(self.work, 'given.mark'))  # never the mark of an earlier example
             first = next(index for index, arg in enumerate(argv) if not arg.startswith('-') and argv[index - 1] != '-i')
             argv = argv[:first] + ['given.yml'] + argv[first:]
         output = self.command(['ansible-playbook'] + local + argv + self.extra + flags
