@@ -158,8 +158,13 @@ def replaced_urls(items, wanted, listed, plan, warn):
                                'attaching %s would leave what it should replace in place; nothing was sent. Correct the '
                                'reference (the plan holds: %s), or leave replaces out.'
                                % (index, ext.name, ref, ext.name, ', '.join(sorted(set(labels.values()))) or 'no extension'))
+            names_itself = ext.url in matched
             matched.discard(ext.url)
-            if not matched:
+            if not matched and names_itself:
+                # replaces: [its own name] swaps the other builds of that name; here there is no other build.
+                warn('extensions[%d] (%s) replaces %s, which is this item itself; no other build of that name is listed or '
+                     'attached, so there is nothing to replace.' % (index, ext.name, ref))
+            elif not matched:
                 # Already attached: a swap done earlier whose old build is gone since, so a rerun converges.
                 warn('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id; there is '
                      'nothing to replace.' % (index, ext.name, ref))

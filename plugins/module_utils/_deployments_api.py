@@ -37,6 +37,21 @@ def resource_path(deployment_id, ref_id, kind='elasticsearch'):
     return '%s/%s/%s' % (deployment_path(deployment_id), quote(str(kind), safe=''), quote(str(ref_id), safe=''))
 
 
+def refuse_structured(wanted):
+    """Refuse, before any request, a deployment option that was a mapping or a list turned into text.
+
+    Ansible turns a dict or list given to a string option into its text ("{'name': 'prod', ...}"), which
+    no deployment is named: say what happened instead of looking for it. The text itself is not repeated:
+    a mapping such as a host's variables may hold credentials.
+    """
+    text = wanted.strip()
+    if (text.startswith('{') and text.endswith('}')) or (text.startswith('[') and text.endswith(']')):
+        raise EceError('Option deployment takes the id or the name of one deployment, as a string; it got a %s turned '
+                       'into text. Give one value, for example deployment: "{{ ece_deployment_id }}" in a play over the '
+                       'ece.platform.deployments inventory, or loop over a list.'
+                       % ('mapping' if text.startswith('{') else 'list'))
+
+
 class VersionConflict(EceError):
     """ECE refused an update because the deployment changed since it was read (or a plan became pending)."""
 
@@ -86,6 +101,7 @@ class DeploymentsApi:
 
     def find(self, wanted, history=False):
         """(deployment, resource version) of the deployment with id or exact name `wanted`; fails when none or several."""
+        refuse_structured(wanted)
         looks_like_id = bool(DEPLOYMENT_ID.fullmatch(wanted))
         if looks_like_id:
             body, version = self.get(wanted, history=history)
