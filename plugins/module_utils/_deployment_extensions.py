@@ -38,7 +38,7 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
 )
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
 from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import with_strategy
-from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
+from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter, not_shown
 
 MAX_CONFLICTS = 3
 # The same guard as extension_set's: an empty or misspelt variable must not strip a deployment of its extensions.
@@ -241,10 +241,7 @@ class DeploymentExtensions:
         def ours(attempt):
             return attempt_key(attempt) not in known
         if not self.params['wait']:
-            plan_info = waiter.read(False)
-            pending = plan_info.get('pending')
-            attempt_id = pending.get('plan_attempt_id') if pending and ours(pending) else None
-            result['plan'] = dict(attempt_id=attempt_id, status='pending', duration_seconds=None)
+            result['plan'] = waiter.until_shown(ours, deadline) or not_shown(self.warn, deployment_label(deployment))
             return result
         try:
             plan, plan_info = waiter.wait(ours, deadline)

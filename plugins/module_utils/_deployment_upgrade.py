@@ -32,7 +32,7 @@ from ansible_collections.ece.platform.plugins.module_utils._deployments_api impo
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, known_attempts, plans_of, running_attempt
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import extension_lists
-from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
+from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter, not_shown
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_api import UpgradeWriter
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_plan import BuildChoice, parse_items, stateless_payload, upgraded_plan
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_report import failure_message, failed_step, versions_after
@@ -264,9 +264,8 @@ class DeploymentUpgrade:
             def ours(attempt, kind=kind):
                 return attempt_key(attempt) not in known[kind]
             if not self.params['wait']:
-                pending = waiter.read(False).get('pending')
-                attempts[kind] = dict(attempt_id=pending.get('plan_attempt_id') if pending and ours(pending) else None,
-                                      status='pending', duration_seconds=None)
+                attempts[kind] = waiter.until_shown(ours, deadline) or not_shown(self.warn, '%s, its %s resource,' % (
+                    deployment_label({'id': self.deployment_id, 'name': self._name}), kind))
                 continue
             try:
                 outcome, plan_info = waiter.wait(ours, deadline, what='the %s upgrade' % kind)

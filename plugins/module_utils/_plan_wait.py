@@ -21,6 +21,10 @@ from ansible_collections.ece.platform.plugins.module_utils._progress import repo
 FIRST_DELAY = 2.0
 GROWTH = 1.5
 MAX_DELAY = 30.0
+# wait=false: how long to look for the new attempt to show (pending, or already ended), so that a
+# deployment_plan task run next finds it. The register's `plan-pending-late` reading has it show only a
+# while after the update; the default reading shows it at the first read.
+SHOWN_WITHIN = 30.0
 
 
 class PlanTimeout(EceError):
@@ -75,6 +79,27 @@ class PlanWaiter:
             self.sleep(min(delay, remaining))
             delay = min(delay * GROWTH, self.max_delay)
 
+    def until_shown(self, select, deadline, within=SHOWN_WITHIN):
+        """The attempt `select` accepts once it shows: {attempt_id, status 'pending', duration_seconds None}, or its
+        outcome when it ended already; None when it had not shown after `within` seconds (or by `deadline`).
+
+        Polls about a second apart: this is the short look of wait=false, not the wait for the end.
+        """
+        limit = min(deadline, self.clock() + within)
+        while True:
+            plan_info = self.read(False)
+            pending = plan_info.get('pending')
+            if pending and select(pending):
+                return dict(attempt_id=pending.get('plan_attempt_id'), status='pending', duration_seconds=None)
+            if not pending:
+                ended = find_ended(plan_info, select) or find_ended(self.read(True), select)
+                if ended is not None:
+                    return outcome(ended, plan_info)
+            remaining = limit - self.clock()
+            if remaining <= 0:
+                return None
+            self.sleep(min(1.0, remaining))
+
     def _timeout_message(self, what, attempt_id):
         seen = ' (attempt %s)' % attempt_id if attempt_id else ', which had not shown up as pending yet,'
         return ('%s of deployment %s%s had not ended when wait_timeout ran out (after %d seconds). It goes on in ECE, and the '
@@ -90,3 +115,11 @@ class PlanWaiter:
             messages = [entry.get('message') for entry in step.get('info_log') or [] if entry.get('message')]
             report('plan_step', deployment=self.label, attempt_id=attempt.get('plan_attempt_id'), step_id=step.get('step_id'),
                    status=step.get('status'), message=messages[-1] if messages else None, elapsed=self.clock() - began)
+
+
+def not_shown(warn, label):
+    """wait=false, and the new attempt did not show within SHOWN_WITHIN: say what that means for a later deployment_plan."""
+    warn('ECE accepted the plan change of deployment %s, but it had not shown as pending after %d seconds. '
+         'ece.platform.deployment_plan waits only for attempts that show as pending, so run it once the change shows '
+         '(ece.platform.extension_info with deployment= shows the running plan), or use wait=true.' % (label, SHOWN_WITHIN))
+    return dict(attempt_id=None, status='pending', duration_seconds=None)

@@ -323,6 +323,25 @@ def test_wait_false_returns_pending():
     assert clock.sleeps == []
 
 
+def test_wait_false_looks_until_a_late_attempt_shows_so_deployment_plan_finds_it():
+    """The register's plan-pending-late reading: the attempt shows a few seconds after the update."""
+    clock = Clock()
+    deps = FakeDeployments(clock, appear_after=4.0, duration=60.0)
+    result, warnings = run(deps, clock, wait=False)
+    assert result['plan'] == {'attempt_id': 'n1', 'status': 'pending', 'duration_seconds': None}
+    assert 4.0 <= clock.now <= 5.0 and warnings == []
+
+
+def test_wait_false_warns_when_the_attempt_does_not_show_within_the_look():
+    clock = Clock()
+    deps = FakeDeployments(clock, appear_after=300.0)
+    result, warnings = run(deps, clock, wait=False)
+    assert result['plan'] == {'attempt_id': None, 'status': 'pending', 'duration_seconds': None}
+    assert 29.0 <= clock.now <= 31.0
+    assert len(warnings) == 1 and 'had not shown as pending after 30 seconds' in warnings[0]
+    assert 'deployment_plan' in warnings[0]
+
+
 @pytest.mark.parametrize('items, needle', [
     ([{'nme': 'x'}], 'unknown key nme'),
     ([{'elasticsearch_version': '8.*'}], 'needs name or id'),
