@@ -35,6 +35,7 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     merge,
     stale_names,
     update_body,
+    with_version,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
 from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import with_strategy
@@ -87,9 +88,11 @@ class DeploymentExtensions:
             base = self._base_plan(deployment, resource)
             es_version = plan_version(base)
             label = deployment_label(deployment)
-            if params['state'] == 'present' and not es_version:
+            if not es_version:
+                # Register omitted-version: a plan without a version may mean an upgrade to the newest one ECE holds.
                 raise EceError('The plan of deployment %s names no Elasticsearch version, so the version of the extensions '
-                               'cannot be checked; nothing was changed.' % label)
+                               'cannot be checked, and a plan sent without one could upgrade the deployment; nothing was '
+                               'changed.' % label)
             # Resolved against this plan: the build that fits depends on the Elasticsearch version it runs.
             wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base,
                              check_mode=self.check_mode)
@@ -109,8 +112,8 @@ class DeploymentExtensions:
                 return result
             known = known_attempts(plan_info)
             try:
-                self.deployments.update_plan(deployment['id'], update_body(resource, with_strategy(new_plan, params.get('strategy'))),
-                                             version, label=label)
+                sent = with_version(with_strategy(new_plan, params.get('strategy')), es_version)
+                self.deployments.update_plan(deployment['id'], update_body(resource, sent), version, label=label)
                 break
             except VersionConflict as exc:
                 conflicts += 1
