@@ -190,13 +190,13 @@ class DeploymentExtensions:
     # Deciding
 
     def _check(self, wanted, es_version, deployment):
-        # Every listed extension, also one already in the plan and whatever elasticsearch_version says (TRIAL B7):
+        # Every listed extension, also one already in the plan and whatever elasticsearch_version says:
         # a plan change restarts the nodes, and a plugin built for another version would stop them from starting.
         for ext in wanted:
             check_attachable(ext, es_version, deployment)
 
     def _warn_renamed(self, base, new_plan, by_url, label):
-        """Warn for each detached plan entry whose label is not its extension's name now (left by a rename, TRIAL F2)."""
+        """Warn for each detached plan entry whose label is not its extension's name now (left by a rename)."""
         _attached, detached_urls = attachment_urls(base, new_plan)
         labels = entry_names(base)
         for url in detached_urls:

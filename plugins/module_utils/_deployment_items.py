@@ -74,7 +74,7 @@ def _candidates(found):
                      for ext in sorted(found, key=lambda e: (str(e.get('version')), str(e.get('id')))))
 
 
-# Check mode sends no write, so an extension an earlier task of the play would create is not there yet (TRIAL M4).
+# Check mode sends no write, so an extension an earlier task of the play would create is not there yet.
 CHECK_MODE_HINT = (' In check mode, an extension that an earlier task of this run would create or change is not on the '
                    'server yet, so this task cannot find it; the real run will.')
 

@@ -136,7 +136,8 @@ class DeploymentsApi:
 
 def _cancel_params():
     # Graceful (force_delete=false), as the ECE UI cancels. ignore_missing: an attempt that ended between our read
-    # and this request is not an error; the caller reads its outcome afterwards (FLEET.md 5.1 [C]).
+    # and this request is not an error (both flags in Elastic's specification [C]); the caller reads its outcome
+    # afterwards (register: cancelled-attempt).
     return {'force_delete': 'false', 'ignore_missing': 'true'}
 
 

@@ -7,8 +7,8 @@ A plugin is built for one exact Elasticsearch version, so each attached plugin e
 build of the target: an item of option `extensions`, else the extension with the same name whose
 `version` equals the target. A bundle's extension `version` (a wildcard such as `8.*`) must cover the
 target; its entry's `elasticsearch_version` moves to the target where it no longer matches. The new
-plan is the running one with only the versions and those entries changed (FLEET.md 1.2), at plan level
-and in every topology element alike.
+plan is the running one with only the versions and those entries changed (one PUT carries both, as
+Elastic's clients do), at plan level and in every topology element alike.
 """
 
 from __future__ import annotations

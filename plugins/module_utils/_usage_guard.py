@@ -164,9 +164,9 @@ class UsageGuard:
         return self._users[ext_id]
 
     def _read(self, ref, url):
-        # Assumption [O: API.md 3.3, ecctl show-dep.json]: include_deployments lists deployment ids. ECE's in-use
-        # error names deployments by name instead [D: ESS guide], so an entry that is not a readable id is looked
-        # up as a name (a unit test exercises that path; the emulator lists ids, as ECE does).
+        # include_deployments lists deployment ids (register: deployments-are-ids). ECE's in-use error names
+        # deployments by name in Elastic's guide [D], so an entry that is not a readable id is looked up as a name
+        # (a unit test exercises that path).
         is_id = bool(DEPLOYMENT_ID.fullmatch(ref))
         unknown: tuple[str | None, str | None] = (ref, None) if is_id else (None, ref)  # (id, name) of one not read
         try:
