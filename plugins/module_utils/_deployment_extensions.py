@@ -43,7 +43,7 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_wait import Pla
 
 MAX_CONFLICTS = 3
 # The same guard as extension_set's: an empty or misspelt variable must not strip a deployment of its extensions.
-EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would detach every plugin and bundle from the deployment '
+EMPTY_EXCLUSIVE_DETACHES = ('exclusive=true with an empty extensions list would detach every plugin and bundle from the deployment '
                    '(and restart its Elasticsearch nodes). If that is meant, set allow_empty=true; otherwise check the variable '
                    'that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
 
@@ -71,7 +71,7 @@ class DeploymentExtensions:
             raise EceError('Option exclusive works with state=present only (attach these, detach the rest); with state=absent '
                            'list the extensions to detach.')
         if params['exclusive'] and not params['extensions'] and not params.get('allow_empty'):
-            raise EceError(EMPTY_EXCLUSIVE)
+            raise EceError(EMPTY_EXCLUSIVE_DETACHES)
         if params['wait_timeout'] < 0:
             raise EceError('Option wait_timeout must not be negative, not %s.' % params['wait_timeout'])
         items = parse_items(params['extensions'], params['state'])

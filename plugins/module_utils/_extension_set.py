@@ -23,7 +23,7 @@ from ansible_collections.ece.platform.plugins.module_utils._extension_state impo
 
 WRITES = ('create', 'update', 'upload', 'delete')
 
-EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would delete every extension on the server that no deployment '
+EMPTY_EXCLUSIVE_DELETES = ('exclusive=true with an empty extensions list would delete every extension on the server that no deployment '
                    'uses. If that is meant, set allow_empty=true (in the role: ece_extensions_allow_empty: true); otherwise check '
                    'the variable that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
 
@@ -31,7 +31,7 @@ EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would delete ev
 def check_exclusive_list(desired, exclusive, allow_empty):
     """Refuse, before any request, an exclusive run over an empty list unless allow_empty says it is meant."""
     if exclusive and not desired and not allow_empty:
-        raise EceError(EMPTY_EXCLUSIVE)
+        raise EceError(EMPTY_EXCLUSIVE_DELETES)
 
 
 class _WriteLog:
