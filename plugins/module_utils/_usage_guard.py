@@ -24,6 +24,7 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import attached_urls
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DEPLOYMENT_ID, DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
 
 RELOAD_HOW = ('ece.platform.deployment_extensions with reload=stale (or the role ece.platform.extensions with those '
@@ -159,7 +160,7 @@ class UsageGuard:
         ext_id = str(extension.get('id'))
         if ext_id not in self._users:
             read = self.extensions.get(ext_id, include_deployments=True) or {}
-            url = read.get('url') or extension.get('url') or 'repo://%s' % ext_id
+            url = read.get('url') or plan_url(extension)
             self._users[ext_id] = [self._read(str(ref), url) for ref in read.get('deployments') or []]
         return self._users[ext_id]
 
