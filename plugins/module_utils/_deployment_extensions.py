@@ -44,8 +44,8 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_wait import Pla
 MAX_CONFLICTS = 3
 # The same guard as extension_set's: an empty or misspelt variable must not strip a deployment of its extensions.
 EMPTY_EXCLUSIVE_DETACHES = ('exclusive=true with an empty extensions list would detach every plugin and bundle from the deployment '
-                   '(and restart its Elasticsearch nodes). If that is meant, set allow_empty=true; otherwise check the variable '
-                   'that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
+                            '(and restart its Elasticsearch nodes). If that is meant, set allow_empty=true; otherwise check the variable '
+                            'that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
 
 
 class DeploymentExtensions:
