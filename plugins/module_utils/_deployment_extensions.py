@@ -30,11 +30,11 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     attached_urls,
     attachment_changes,
     attachment_urls,
+    deployment_update_body,
     entry_names,
     extension_lists,
     merge,
     stale_names,
-    update_body,
     with_version,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
@@ -113,7 +113,7 @@ class DeploymentExtensions:
             known = known_attempts(plan_info)
             try:
                 sent = with_version(with_strategy(new_plan, params.get('strategy')), es_version)
-                self.deployments.update_plan(deployment['id'], update_body(resource, sent), version, label=label)
+                self.deployments.update_plan(deployment['id'], deployment_update_body(resource, sent), version, label=label)
                 break
             except VersionConflict as exc:
                 conflicts += 1

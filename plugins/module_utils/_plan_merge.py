@@ -170,7 +170,7 @@ def with_version(plan, es_version):
     return dict(plan, elasticsearch=dict(config, version=es_version))
 
 
-def update_body(resource, plan):
+def deployment_update_body(resource, plan):
     """The PUT body that changes this Elasticsearch resource only: other resources stay as they are."""
     return {
         'prune_orphans': False,
