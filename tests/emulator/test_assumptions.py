@@ -89,7 +89,8 @@ def test_the_emulator_starts_in_the_default_reading_and_reset_returns_to_it(emu)
 
 
 @pytest.mark.parametrize('body', [{'no_such_switch': 1}, {'same_url_redownloads': 'yes'}, {'version_conflict_status': 500},
-                                  {'same_url_redownloads': 1}, ['same_url_redownloads']])
+                                  {'same_url_redownloads': 1}, ['same_url_redownloads'], {'cancelled_attempt': 'gone'},
+                                  {'keep_last_modified_date': 'yes'}, {'omitted_version': 'newest'}])
 def test_bad_switch_values_are_refused_and_change_nothing(emu, body):
     reply = requests.post(emu.control('/assumptions'), json=body, timeout=10)
     assert reply.status_code == 400 and reply.json()['errors'][0]['code'] == 'root.invalid_json_request'
