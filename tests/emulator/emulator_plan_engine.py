@@ -4,8 +4,8 @@ No thread runs plans. Each attempt knows when it was accepted, when it shows as 
 ends; the state is worked out from the clock whenever someone looks (`settle`), so a test that waits
 N seconds sees exactly what a real ECE would show after N seconds, and nothing runs in the background.
 
-Where a failed attempt is reported is a switch because the sources disagree (DEPLOYMENTS.md 3.5): in
-`history` (the previous plan stays `current`) or in `current` (the previous plan moves to history).
+Where a failed attempt is reported is a switch (register: failed-attempt-placement) because the sources
+disagree: in `history` (the previous plan stays `current`) or in `current` (the previous plan moves to history).
 Either way the nodes keep running the last successful plan (`running`).
 """
 
