@@ -22,6 +22,8 @@ def write_vars(config_path, out_path):
     config = load(config_path)
     variables = dict(main_host=config['ece_host'], main_api_key=config['ece_api_key'], main_ca_path=config.get('ece_ca_path'),
                      emulator_url=config['ece_emulator_url'])
+    if 'ece_in_process' in config:  # the suite's module-process run: the role's modules run that way here too
+        variables['ece_in_process'] = config['ece_in_process']
     with open(out_path, 'w', encoding='utf-8') as handle:
         yaml.safe_dump(variables, handle)
 
