@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError, named_alike
 
 DEPLOYMENTS_PATH = '/deployments'
 DEPLOYMENT_ID = re.compile(r'[0-9a-f]{32}')
@@ -110,8 +110,8 @@ class DeploymentsApi:
         listed = self.list()
         named = [dep for dep in listed if dep.get('name') == wanted]
         if len(named) > 1:
-            raise EceError('%d deployments are named %s (ids %s); give the id of one as option deployment.'
-                           % (len(named), wanted, ', '.join(sorted(str(dep.get('id')) for dep in named))))
+            raise EceError('%s (ids %s); give the id of one as option deployment.'
+                           % (named_alike(len(named), 'deployments', wanted), ', '.join(sorted(str(dep.get('id')) for dep in named))))
         if not named:
             raise EceError('No deployment has the %s %s. Give the id (32 hexadecimal characters) or the exact name of a '
                            'deployment; ECE holds %s.' % ('id or name' if looks_like_id else 'name', wanted, _some_names(listed)))
@@ -152,7 +152,8 @@ class DeploymentsApi:
 
 def _cancel_params():
     # Graceful (force_delete=false), as the ECE UI cancels. ignore_missing: an attempt that ended between our read
-    # and this request is not an error; the caller reads its outcome afterwards (FLEET.md 5.1 [C]).
+    # and this request is not an error (both flags in Elastic's specification [C]); the caller reads its outcome
+    # afterwards (register: cancelled-attempt).
     return {'force_delete': 'false', 'ignore_missing': 'true'}
 
 

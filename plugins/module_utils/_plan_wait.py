@@ -44,10 +44,12 @@ class PlanWaiter:
         self.polls = 0
         self.started = clock()  # the budget (wait_timeout) counts from here, which messages say
 
-    def wait(self, select, deadline, what='the plan change'):
+    def wait(self, select, deadline, what='the plan change', vanished=None):
         """(outcome dict, plan_info) of the newest ended attempt that `select` accepts; PlanTimeout after `deadline`.
 
-        `select(attempt)` tells the attempt waited for from others (by its id, see attempt_key).
+        `select(attempt)` tells the attempt waited for from others (by its id, see attempt_key). `vanished()`, when
+        given, is the outcome of an attempt that ECE no longer reports at all: neither pending, nor current, nor in
+        the history (a cancelled one, under one reading of the register's cancelled-attempt).
         """
         began = self.clock()
         delay = self.first_delay
@@ -69,6 +71,9 @@ class PlanWaiter:
                 if ended is not None:
                     self._report_steps(ended, seen_steps, began)
                     result = outcome(ended, plan_info)
+                elif vanished is not None:
+                    result = vanished()
+                if ended is not None or vanished is not None:
                     report('plan_done', deployment=self.label, attempt_id=result['attempt_id'], status=result['status'],
                            elapsed=self.clock() - began)
                     return result, plan_info

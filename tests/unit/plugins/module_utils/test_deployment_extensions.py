@@ -461,3 +461,26 @@ def test_empty_deployment_is_refused_before_any_request():
     with pytest.raises(EceError, match='Option deployment is empty'):
         run(deps, clock, deployment='  ')
     assert deps.calls == []
+
+
+def test_a_version_only_in_the_topology_is_sent_at_plan_level_too():
+    # Register omitted-version: no plan leaves ECE to choose the version.
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    plan = deps.current['plan']
+    plan['cluster_topology'] = [{'id': 'hot', 'elasticsearch': {'version': '8.15.1'}}]
+    del plan['elasticsearch']['version']
+    result, _warnings = run(deps, clock)
+    assert result['changed']
+    sent = deps.puts[0]['resources']['elasticsearch'][0]['plan']
+    assert sent['elasticsearch']['version'] == '8.15.1' and sent['cluster_topology'] == plan['cluster_topology']
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_a_plan_without_any_version_is_never_sent(state):
+    clock = Clock()
+    deps = FakeDeployments(clock, bundles=[{'name': 'synonyms', 'url': 'repo://11', 'elasticsearch_version': '*'}])
+    del deps.current['plan']['elasticsearch']['version']
+    with pytest.raises(EceError, match='names no Elasticsearch version.*could upgrade the deployment; nothing was changed'):
+        run(deps, clock, state=state)
+    assert 'put' not in deps.calls
