@@ -52,7 +52,7 @@ def _section(title, entries):
     lines = [title, '-' * len(title), '']
     for entry in entries:
         lines += ['``%s``' % entry['id'], '   %s' % ' '.join(entry['behaviour'].split()), '']
-        fields = [('Source', entry['source'])]
+        fields = [('Evidence', entry['evidence'])]
         if entry.get('switches'):
             fields.append(('Emulator switch', _switches(entry)))
         fields.append(('What the collection does', entry['module']))
@@ -68,10 +68,10 @@ def render(entries):
     """The page's text for the register's entries."""
     lines = _section('Assumed (each with an emulator switch)', [e for e in entries if e['status'] == 'assumed'])
     lines += _section('Confirmed by Elastic\'s specification or documentation', [e for e in entries if e['status'] == 'confirmed'])
-    sources = ('Sources name the research notes the project keeps next to the repository (``API.md`` on the extensions '
-               'API, ``DEPLOYMENTS.md`` on deployments), which tag each fact [C] (certain: Elastic\'s specification or '
-               'reference clients), [D] (documented), [O] (observed in an issue, pull request or test) or [I] (inferred). '
-               'Only [C] and [D] count as confirmed.')
+    sources = ('The evidence is tagged [C] (certain: Elastic\'s specification or reference clients), [D] (documented by '
+               'Elastic), [O] (observed in an issue, pull request or test of another project) or [I] (inferred). Only [C] '
+               'and [D] count as confirmed. The register ``tests/ece_behaviours.yml`` in the repository holds each entry '
+               'with its emulator switches.')
     return INTRO + '\n'.join(lines) + '\n' + sources + '\n'
 
 

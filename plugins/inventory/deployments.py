@@ -120,7 +120,7 @@ options:
         type: list
         elements: str
   page_size:
-    description: Hits per search request (FLEET.md advises 100 to 500).
+    description: Hits per search request (100 to 500 keeps each answer small and the number of requests low).
     type: int
     default: 100
   concurrency:

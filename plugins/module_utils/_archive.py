@@ -14,10 +14,10 @@ import os
 import stat
 import zipfile
 
+from ansible_collections.ece.platform.plugins.module_utils._blocks import CHUNK_SIZE
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._zip_builder import build_zip
 
-CHUNK_SIZE = 1024 * 1024
 # A zip archive starts with a local file header, or is empty and starts with the end-of-directory record.
 ZIP_MAGICS = (b'PK\x03\x04', b'PK\x05\x06')
 

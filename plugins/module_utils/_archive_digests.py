@@ -22,7 +22,7 @@ import hashlib
 import os
 import zipfile
 
-CHUNK_SIZE = 1024 * 1024
+from ansible_collections.ece.platform.plugins.module_utils._blocks import CHUNK_SIZE
 
 
 def local_file_key(path):

@@ -16,6 +16,7 @@ import time
 import traceback
 from urllib.parse import urlsplit
 
+from ansible_collections.ece.platform.plugins.module_utils._blocks import CHUNK_SIZE
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ansible_collections.ece.platform.plugins.module_utils._scheme_probe import speaks_plain_http, speaks_tls
@@ -34,7 +35,6 @@ API_PREFIX = '/api/v1'
 # 401 codes with their own meaning and hint (an extension of another user, a key without user id).
 OWN_401_CODES = frozenset(('extensions.unauthorised', 'extensions.no_user_id'))
 USER_AGENT = 'ece.platform-ansible-collection'
-CHUNK_SIZE = 1024 * 1024
 # Block size for sending streamed bodies: large enough that per-block Python work is small, below glibc's
 # 128 KiB mmap threshold so each block's buffer is reused rather than mapped and unmapped (page faults).
 SEND_BLOCK_SIZE = 64 * 1024

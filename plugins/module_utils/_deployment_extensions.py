@@ -30,21 +30,22 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     attached_urls,
     attachment_changes,
     attachment_urls,
+    deployment_update_body,
     entry_names,
     extension_lists,
     merge,
     stale_names,
-    update_body,
+    with_version,
 )
 from ansible_collections.ece.platform.plugins.module_utils._plan_diff import plan_diff
 from ansible_collections.ece.platform.plugins.module_utils._plan_strategy import with_strategy
-from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
+from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter, not_shown
 
 MAX_CONFLICTS = 3
 # The same guard as extension_set's: an empty or misspelt variable must not strip a deployment of its extensions.
-EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would detach every plugin and bundle from the deployment '
-                   '(and restart its Elasticsearch nodes). If that is meant, set allow_empty=true; otherwise check the variable '
-                   'that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
+EMPTY_EXCLUSIVE_DETACHES = ('exclusive=true with an empty extensions list would detach every plugin and bundle from the deployment '
+                            '(and restart its Elasticsearch nodes). If that is meant, set allow_empty=true; otherwise check the variable '
+                            'that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
 
 
 class DeploymentExtensions:
@@ -70,7 +71,7 @@ class DeploymentExtensions:
             raise EceError('Option exclusive works with state=present only (attach these, detach the rest); with state=absent '
                            'list the extensions to detach.')
         if params['exclusive'] and not params['extensions'] and not params.get('allow_empty'):
-            raise EceError(EMPTY_EXCLUSIVE)
+            raise EceError(EMPTY_EXCLUSIVE_DETACHES)
         if params['wait_timeout'] < 0:
             raise EceError('Option wait_timeout must not be negative, not %s.' % params['wait_timeout'])
         items = parse_items(params['extensions'], params['state'])
@@ -87,9 +88,11 @@ class DeploymentExtensions:
             base = self._base_plan(deployment, resource)
             es_version = plan_version(base)
             label = deployment_label(deployment)
-            if params['state'] == 'present' and not es_version:
+            if not es_version:
+                # Register omitted-version: a plan without a version may mean an upgrade to the newest one ECE holds.
                 raise EceError('The plan of deployment %s names no Elasticsearch version, so the version of the extensions '
-                               'cannot be checked; nothing was changed.' % label)
+                               'cannot be checked, and a plan sent without one could upgrade the deployment; nothing was '
+                               'changed.' % label)
             # Resolved against this plan: the build that fits depends on the Elasticsearch version it runs.
             wanted = resolve(items, listed, self.extensions.get, params['state'], es_version, label, base,
                              check_mode=self.check_mode)
@@ -109,8 +112,8 @@ class DeploymentExtensions:
                 return result
             known = known_attempts(plan_info)
             try:
-                self.deployments.update_plan(deployment['id'], update_body(resource, with_strategy(new_plan, params.get('strategy'))),
-                                             version, label=label)
+                sent = with_version(with_strategy(new_plan, params.get('strategy')), es_version)
+                self.deployments.update_plan(deployment['id'], deployment_update_body(resource, sent), version, label=label)
                 break
             except VersionConflict as exc:
                 conflicts += 1
@@ -187,13 +190,13 @@ class DeploymentExtensions:
     # Deciding
 
     def _check(self, wanted, es_version, deployment):
-        # Every listed extension, also one already in the plan and whatever elasticsearch_version says (TRIAL B7):
+        # Every listed extension, also one already in the plan and whatever elasticsearch_version says:
         # a plan change restarts the nodes, and a plugin built for another version would stop them from starting.
         for ext in wanted:
             check_attachable(ext, es_version, deployment)
 
     def _warn_renamed(self, base, new_plan, by_url, label):
-        """Warn for each detached plan entry whose label is not its extension's name now (left by a rename, TRIAL F2)."""
+        """Warn for each detached plan entry whose label is not its extension's name now (left by a rename)."""
         _attached, detached_urls = attachment_urls(base, new_plan)
         labels = entry_names(base)
         for url in detached_urls:
@@ -241,10 +244,7 @@ class DeploymentExtensions:
         def ours(attempt):
             return attempt_key(attempt) not in known
         if not self.params['wait']:
-            plan_info = waiter.read(False)
-            pending = plan_info.get('pending')
-            attempt_id = pending.get('plan_attempt_id') if pending and ours(pending) else None
-            result['plan'] = dict(attempt_id=attempt_id, status='pending', duration_seconds=None)
+            result['plan'] = waiter.until_shown(ours, deadline) or not_shown(self.warn, deployment_label(deployment))
             return result
         try:
             plan, plan_info = waiter.wait(ours, deadline)

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from ansible_collections.ece.platform.plugins.module_utils._deployment_plan import version_matches
-from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError, named_alike
 from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import Attachable, entry_names
 
@@ -74,7 +74,7 @@ def _candidates(found):
                      for ext in sorted(found, key=lambda e: (str(e.get('version')), str(e.get('id')))))
 
 
-# Check mode sends no write, so an extension an earlier task of the play would create is not there yet (TRIAL M4).
+# Check mode sends no write, so an extension an earlier task of the play would create is not there yet.
 CHECK_MODE_HINT = (' In check mode, an extension that an earlier task of this run would create or change is not on the '
                    'server yet, so this task cannot find it; the real run will.')
 
@@ -85,11 +85,11 @@ def select_build(name, found, es_version, label, hint=''):
     if len(fitting) == 1:
         return fitting[0]
     if fitting:
-        raise EceError('%d extensions are named %s and %d of them fit Elasticsearch %s of deployment %s (%s). Give the id of '
-                       'the one you mean.' % (len(found), name, len(fitting), es_version, label, _candidates(fitting)))
-    raise EceError('%d extensions are named %s (%s), and none fits Elasticsearch %s of deployment %s. Create a build for %s '
+        raise EceError('%s and %d of them fit Elasticsearch %s of deployment %s (%s). Give the id of the one you mean.'
+                       % (named_alike(len(found), 'extensions', name), len(fitting), es_version, label, _candidates(fitting)))
+    raise EceError('%s (%s), and none fits Elasticsearch %s of deployment %s. Create a build for %s '
                    '(ece.platform.extension with identity name_and_version), or give the id of the one you mean.%s'
-                   % (len(found), name, _candidates(found), es_version, label, es_version, hint))
+                   % (named_alike(len(found), 'extensions', name), _candidates(found), es_version, label, es_version, hint))
 
 
 def resolve(items, listed, get_by_id, state, es_version=None, label='', plan=None, check_mode=False):
@@ -158,8 +158,13 @@ def replaced_urls(items, wanted, listed, plan, warn):
                                'attaching %s would leave what it should replace in place; nothing was sent. Correct the '
                                'reference (the plan holds: %s), or leave replaces out.'
                                % (index, ext.name, ref, ext.name, ', '.join(sorted(set(labels.values()))) or 'no extension'))
+            names_itself = ext.url in matched
             matched.discard(ext.url)
-            if not matched:
+            if not matched and names_itself:
+                # replaces: [its own name] swaps the other builds of that name; here there is no other build.
+                warn('extensions[%d] (%s) replaces %s, which is this item itself; no other build of that name is listed or '
+                     'attached, so there is nothing to replace.' % (index, ext.name, ref))
+            elif not matched:
                 # Already attached: a swap done earlier whose old build is gone since, so a rerun converges.
                 warn('extensions[%d] (%s) replaces %s, but no extension and no plan entry has that name or id; there is '
                      'nothing to replace.' % (index, ext.name, ref))

@@ -72,7 +72,7 @@ def check_attachable(ext, es_version, deployment):
         raise EceError('The %s has no archive (no file_metadata), so deployment %s could not load it. Upload one first '
                        '(ece.platform.extension with option file or download_url), then run again.' % (ext.label(), label))
     if ext.extension_type == 'plugin' and ext.explicit_version and ext.version != es_version:
-        # Whatever the plan entry says, the archive holds a build for the extension's own version (TRIAL B7).
+        # Whatever the plan entry says, the archive holds a build for the extension's own version.
         raise EceError('The %s cannot be attached to deployment %s: its version %s differs from the Elasticsearch version %s the '
                        'deployment runs, and a plugin must match it exactly, whatever elasticsearch_version says. %s'
                        % (ext.label(), label, ext.version, es_version, plugin_fix(ext, es_version)))

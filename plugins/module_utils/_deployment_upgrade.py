@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: move a deployment to another Stack version, its plugins carried across.
 
-Order of work (FLEET.md 1.9): validate the input; find the deployment; wait for plans already pending;
+Order of work: validate the input; find the deployment; wait for plans already pending;
 read what runs. When something is not at the target yet: every check (stack packs, path, major,
 built-ins, a build for every plugin, bundles that cover the target, archives), all problems reported
 at once, before any write. Then one update, guarded by the deployment's version (a conflict: read again
@@ -12,15 +12,16 @@ target. Check mode sends that update with validate_only=true instead. Then wait 
 attempt started by it: Elasticsearch first; a failure names the resource, the step and the plan's
 message, and says what runs now, so a re-run (which moves only what is not at the target) converges.
 
-Assumption [I] (FLEET.md 9.1, 9.2): whether ECE refuses a plugin whose version does not fit at the PUT,
+Assumption [I] (register: version-rules): whether ECE refuses a plugin whose version does not fit at the PUT,
 only fails the plan at `validate-elasticsearch-plugin-versions`, or checks it with validate_only at all, is
 not known. The module checks every entry itself before it sends anything, so it is safe under each
-reading; the emulator's switch `plugin_check` (`put` or `plan`) tests both.
-Assumption [O] (tf-ec 8002d587): a failed Kibana step leaves Elasticsearch upgraded. The module does not
-rely on it: after a failure it reads what each resource runs and reports that, and a re-run moves only
-what is not at the target (emulator switch `fail_kibana_next`).
+reading.
+Assumption [O] (seen in terraform-provider-ec's upgrade tests): a failed Kibana step leaves Elasticsearch
+upgraded. The module does not rely on it: after a failure it reads what each resource runs and reports
+that, and a re-run moves only what is not at the target (the integration tests make a Kibana attempt fail).
 Assumption [I]: an update carrying Elasticsearch and the stateless resources starts one attempt per
-resource (FLEET.md 1.3 [C] for the tracker); the module waits for each one it can see, Elasticsearch first.
+resource (each resource has its own plan tracker [C]); the module waits for each one it can see,
+Elasticsearch first.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ansible_collections.ece.platform.plugins.module_utils._deployments_api impo
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import attempt_key, known_attempts, plans_of, running_attempt
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import extension_lists
-from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter
+from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout, PlanWaiter, not_shown
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_api import UpgradeWriter
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_plan import BuildChoice, parse_items, stateless_payload, upgraded_plan
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_report import failure_message, failed_step, versions_after
@@ -264,9 +265,8 @@ class DeploymentUpgrade:
             def ours(attempt, kind=kind):
                 return attempt_key(attempt) not in known[kind]
             if not self.params['wait']:
-                pending = waiter.read(False).get('pending')
-                attempts[kind] = dict(attempt_id=pending.get('plan_attempt_id') if pending and ours(pending) else None,
-                                      status='pending', duration_seconds=None)
+                attempts[kind] = waiter.until_shown(ours, deadline) or not_shown(self.warn, '%s, its %s resource,' % (
+                    deployment_label({'id': self.deployment_id, 'name': self._name}), kind))
                 continue
             try:
                 outcome, plan_info = waiter.wait(ours, deadline, what='the %s upgrade' % kind)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError, named_alike
 
 DEPLOYMENTS_PATH = '/deployments'
 DEPLOYMENT_ID = re.compile(r'[0-9a-f]{32}')
@@ -35,6 +35,21 @@ def deployment_path(deployment_id):
 
 def resource_path(deployment_id, ref_id, kind='elasticsearch'):
     return '%s/%s/%s' % (deployment_path(deployment_id), quote(str(kind), safe=''), quote(str(ref_id), safe=''))
+
+
+def refuse_structured(wanted):
+    """Refuse, before any request, a deployment option that was a mapping or a list turned into text.
+
+    Ansible turns a dict or list given to a string option into its text ("{'name': 'prod', ...}"), which
+    no deployment is named: say what happened instead of looking for it. The text itself is not repeated:
+    a mapping such as a host's variables may hold credentials.
+    """
+    text = wanted.strip()
+    if (text.startswith('{') and text.endswith('}')) or (text.startswith('[') and text.endswith(']')):
+        raise EceError('Option deployment takes the id or the name of one deployment, as a string; it got a %s turned '
+                       'into text. Give one value, for example deployment: "{{ ece_deployment_id }}" in a play over the '
+                       'ece.platform.deployments inventory, or loop over a list.'
+                       % ('mapping' if text.startswith('{') else 'list'))
 
 
 class VersionConflict(EceError):
@@ -86,6 +101,7 @@ class DeploymentsApi:
 
     def find(self, wanted, history=False):
         """(deployment, resource version) of the deployment with id or exact name `wanted`; fails when none or several."""
+        refuse_structured(wanted)
         looks_like_id = bool(DEPLOYMENT_ID.fullmatch(wanted))
         if looks_like_id:
             body, version = self.get(wanted, history=history)
@@ -94,8 +110,8 @@ class DeploymentsApi:
         listed = self.list()
         named = [dep for dep in listed if dep.get('name') == wanted]
         if len(named) > 1:
-            raise EceError('%d deployments are named %s (ids %s); give the id of one as option deployment.'
-                           % (len(named), wanted, ', '.join(sorted(str(dep.get('id')) for dep in named))))
+            raise EceError('%s (ids %s); give the id of one as option deployment.'
+                           % (named_alike(len(named), 'deployments', wanted), ', '.join(sorted(str(dep.get('id')) for dep in named))))
         if not named:
             raise EceError('No deployment has the %s %s. Give the id (32 hexadecimal characters) or the exact name of a '
                            'deployment; ECE holds %s.' % ('id or name' if looks_like_id else 'name', wanted, _some_names(listed)))
@@ -136,7 +152,8 @@ class DeploymentsApi:
 
 def _cancel_params():
     # Graceful (force_delete=false), as the ECE UI cancels. ignore_missing: an attempt that ended between our read
-    # and this request is not an error; the caller reads its outcome afterwards (FLEET.md 5.1 [C]).
+    # and this request is not an error (both flags in Elastic's specification [C]); the caller reads its outcome
+    # afterwards (register: cancelled-attempt).
     return {'force_delete': 'false', 'ignore_missing': 'true'}
 
 

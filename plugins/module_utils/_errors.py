@@ -51,3 +51,9 @@ class EceApiError(EceError):
     def ece_messages(self) -> str:
         """ECE's own messages joined for a sentence, e.g. 'Cannot delete extension [1]. It is used by ...'."""
         return ' '.join(str(error.get('message', '')).strip() for error in self.errors if isinstance(error, dict)).strip()
+
+
+def named_alike(count: int, noun: str, name: str) -> str:
+    """'2 extensions are named synonyms': how every refusal starts when a name picks several objects (ECE does not keep
+    names unique); the caller adds which ones and how to choose."""
+    return '%d %s are named %s' % (count, noun, name)

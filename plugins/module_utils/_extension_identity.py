@@ -10,7 +10,7 @@ by its name and exact version, so builds of one plugin for several Elasticsearch
 
 from __future__ import annotations
 
-from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._errors import EceError, named_alike
 
 
 def builds(found):
@@ -21,8 +21,8 @@ def builds(found):
 def only_match(found, name):
     """The one extension of `found` (all named `name`), None for none; names are not unique in ECE, so more fail."""
     if len(found) > 1:
-        raise EceError('%d extensions are named %s: %s. Give option id to choose one, or identity=name_and_version with '
-                       'option version to find the build for one Elasticsearch version.' % (len(found), name, builds(found)))
+        raise EceError('%s: %s. Give option id to choose one, or identity=name_and_version with option version to find the '
+                       'build for one Elasticsearch version.' % (named_alike(len(found), 'extensions', name), builds(found)))
     return found[0] if found else None
 
 
@@ -37,6 +37,6 @@ def select(found, desired):
         return only_match(found, desired.name)
     matching = same_build(found, desired.version)
     if len(matching) > 1:
-        raise EceError('%d extensions are named %s with version %s: %s. Give option id to choose one, and delete the '
-                       'others.' % (len(matching), desired.name, desired.version, builds(matching)))
+        raise EceError('%s with version %s: %s. Give option id to choose one, and delete the others.'
+                       % (named_alike(len(matching), 'extensions', desired.name), desired.version, builds(matching)))
     return matching[0] if matching else None

@@ -21,36 +21,49 @@ from ansible_collections.ece.platform.plugins.module_utils._errors import EceApi
 from ansible_collections.ece.platform.plugins.module_utils._extension_identity import select
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import ExtensionReconciler, metadata_view
 
-WRITES = ('create', 'update', 'upload', 'delete')
 
-EMPTY_EXCLUSIVE = ('exclusive=true with an empty extensions list would delete every extension on the server that no deployment '
-                   'uses. If that is meant, set allow_empty=true (in the role: ece_extensions_allow_empty: true); otherwise check '
-                   'the variable that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
+EMPTY_EXCLUSIVE_DELETES = ('exclusive=true with an empty extensions list would delete every extension on the server that no deployment '
+                           'uses. If that is meant, set allow_empty=true (in the role: ece_extensions_allow_empty: true); otherwise check '
+                           'the variable that should fill the list (a misspelt variable name gives an empty list). Nothing was sent to ECE.')
 
 
 def check_exclusive_list(desired, exclusive, allow_empty):
     """Refuse, before any request, an exclusive run over an empty list unless allow_empty says it is meant."""
     if exclusive and not desired and not allow_empty:
-        raise EceError(EMPTY_EXCLUSIVE)
+        raise EceError(EMPTY_EXCLUSIVE_DELETES)
 
 
 class _WriteLog:
-    """The ExtensionsApi as the reconciler sees it, noting each write that went through (or would, in check mode)."""
+    """The ExtensionsApi as the reconciler sees it, noting each write of the current item that went through (or would,
+    in check mode): the four writes are spelt out; everything else (the reads, check_mode, client) is the API's own."""
 
     def __init__(self, api):
         self._api = api
         self.writes = []
 
-    def __getattr__(self, name):
-        attribute = getattr(self._api, name)
-        if name not in WRITES:
-            return attribute
+    def start_item(self):
+        """Forget the writes of the previous item."""
+        self.writes = []
 
-        def logged(*args, **kwargs):
-            answer = attribute(*args, **kwargs)
-            self.writes.append(name)
-            return answer
-        return logged
+    def _logged(self, name, args, kwargs):
+        answer = getattr(self._api, name)(*args, **kwargs)
+        self.writes.append(name)
+        return answer
+
+    def create(self, *args, **kwargs):
+        return self._logged('create', args, kwargs)
+
+    def update(self, *args, **kwargs):
+        return self._logged('update', args, kwargs)
+
+    def upload(self, *args, **kwargs):
+        return self._logged('upload', args, kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._logged('delete', args, kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._api, name)  # only what the class does not define: reads and attributes
 
 
 def action_of(writes, state, failed=False):
@@ -132,7 +145,7 @@ class ExtensionSetReconciler:
         return outcome
 
     def _converge_item(self, entry, by_id, by_name, failures):
-        self.api.writes = []
+        self.api.start_item()
         result = dict(name=entry.name, state=entry.state)
         if entry.identity == 'name_and_version':
             # Builds share a name: the version tells their results (and report lines) apart.

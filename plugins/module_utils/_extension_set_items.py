@@ -56,7 +56,7 @@ def _argument_problems(validator, item):
 
 
 def desired_items(items, workdir=None, only_state=None):
-    """A validated DesiredExtension for every item; else one EceError listing every bad item.
+    """A prepared DesiredExtension (options checked, archive opened) for every item; else one EceError listing every bad item.
 
     With `only_state`, the items of the other state get only the checks of their options: they are not
     converged in this run (its checks of archives ran, or run, in the run that converges them).
@@ -90,7 +90,7 @@ def desired_items(items, workdir=None, only_state=None):
                                % (key[0], key[1], seen[key]))
             seen[key] = index
             if only_state is None or entry.state == only_state:
-                entry.validate(workdir=workdir)
+                entry.prepare(workdir=workdir)
         except EceError as exc:
             invalid.append(dict(index=index, name=entry.name, id=entry.id, msg='%s: %s' % (label, exc.msg)))
             continue

@@ -57,10 +57,11 @@ class DesiredExtension:
                    file=params.get('file'), force_upload=params.get('force_upload', False),
                    identity=params.get('identity') or 'name', upload_mode=params.get('upload_mode') or 'multipart')
 
-    def validate(self, workdir=None):
-        """Every check that needs no request; raises EceError naming the option and the fix.
+    def prepare(self, workdir=None):
+        """Check the options and open the local archive, before any request; raises EceError naming the option and the fix.
 
-        `workdir` receives the zip built when option file names a directory.
+        More than a validation: when option file is given, `self.archive` becomes the opened and checked archive
+        (a directory is zipped into `workdir` first), so that the reconciler uploads what was checked.
         """
         # An id alone finds the extension (name then stays as it is); a name that is given must be valid.
         if self.name is None and self.id is None:
@@ -174,7 +175,7 @@ class ExtensionReconciler:
     def run(self, desired, current=None, looked_up=False):
         """Converge; `current` may be passed when the caller has already read the server (bulk use).
 
-        `desired` must have been validated, so bad input has failed before this sends anything.
+        `desired` must have been prepared (DesiredExtension.prepare), so bad input has failed before this sends anything.
         """
         if not looked_up:
             current = self.find(desired)

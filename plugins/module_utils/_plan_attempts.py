@@ -4,8 +4,8 @@
 """Private to the ece.platform collection: plan attempts and how they ended (pure logic, unit-tested).
 
 - which attempt the nodes run (`current`, unless that one failed), and which attempts ECE reports now;
-- how an attempt ended, following the robust rule of DEPLOYMENTS.md 3.5: its own `healthy`, `error`
-  and last log step; its message, failure_type and duration (ECE's ISO-8601 times).
+- how an attempt ended, by a rule that holds wherever ECE reports a failed attempt (register:
+  failed-attempt-placement): its own `healthy`, `error` and last log step; its message, failure_type and duration (ECE's ISO-8601 times).
 
 The plan merge (what to send) lives in _plan_merge.py; this file only reads what ECE reports.
 """
@@ -23,7 +23,7 @@ def plans_of(resource):
 
 
 def attempt_failed(attempt):
-    """The rule of DEPLOYMENTS.md 3.5: unhealthy, or an error, or a last step `plan-completed` with status error."""
+    """Unhealthy, or an error, or a last step `plan-completed` with status error (register: failed-attempt-placement)."""
     if attempt.get('healthy') is False or attempt.get('error'):
         return True
     log = attempt.get('plan_attempt_log') or []

@@ -49,6 +49,12 @@ def pending_attempts(deployment, ref_id=None):
     return pending
 
 
+def _without_trace(attempt):
+    """The outcome of a cancelled attempt that ECE no longer reports anywhere (register: cancelled-attempt)."""
+    return dict(attempt_id=attempt.get('plan_attempt_id'), status='cancelled', duration_seconds=None,
+                message='Cancelled; ECE keeps no record of the attempt, so its duration is unknown.')
+
+
 def reported(kind, ref_id, attempt_id, status, seconds=None, message=None):
     return dict(resource=kind, ref_id=ref_id, attempt_id=attempt_id, status=status, duration_seconds=seconds, message=message)
 
@@ -104,7 +110,8 @@ class PlanControl:
             key = attempt_key(attempt)
             try:
                 ended, _info = waiter.wait(lambda found, key=key: attempt_key(found) == key, deadline,
-                                           what='the plan attempt of %s %s' % (kind, ref_id))
+                                           what='the plan attempt of %s %s' % (kind, ref_id),
+                                           vanished=(lambda attempt=attempt: _without_trace(attempt)) if cancelled else None)
             except PlanTimeout as exc:
                 done = [item['attempt_id'] for item in outcomes]
                 rest = [reported(k, r, a.get('plan_attempt_id'), 'pending') for k, r, a in pending
@@ -115,8 +122,9 @@ class PlanControl:
                                   changed=result['changed'], deployment=result['deployment'], attempts=outcomes + rest) from None
             status = ended['status']
             if cancelled and status == 'error':
-                # Assumption [I] (FLEET.md 5.1, 8.5): a cancelled attempt ends unhealthy with an error; one that failed on
-                # its own just before the cancel arrived cannot be told apart, and is reported cancelled too.
+                # Assumption (register: cancelled-attempt): a cancelled attempt ends unhealthy with an error in the
+                # history; one that failed on its own just before the cancel arrived cannot be told apart, and is
+                # reported cancelled too. Under the other reading it leaves no trace (_without_trace).
                 status = 'cancelled'
             outcomes.append(reported(kind, ref_id, ended['attempt_id'], status, ended['duration_seconds'], ended.get('message')))
         return outcomes

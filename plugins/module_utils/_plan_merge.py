@@ -156,7 +156,21 @@ def referenced_urls(deployment):
     return urls
 
 
-def update_body(resource, plan):
+def with_version(plan, es_version):
+    """`plan` with its Elasticsearch version at plan level, where ECE reads it.
+
+    Assumption (register: omitted-version): what ECE does with an update whose plan leaves the version out is
+    unknown; Elastic's specification says an omitted version defaults to the latest installed one, which would
+    upgrade the deployment. So no plan is sent without it: a plan that has it only in its topology elements gets
+    it at plan level too (the same value).
+    """
+    config = plan.get('elasticsearch') or {}
+    if not es_version or config.get('version'):
+        return plan
+    return dict(plan, elasticsearch=dict(config, version=es_version))
+
+
+def deployment_update_body(resource, plan):
     """The PUT body that changes this Elasticsearch resource only: other resources stay as they are."""
     return {
         'prune_orphans': False,

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: the plan strategy option and the `PlanStrategy` object ECE takes.
 
-ECE reads it from `plan.transient.strategy` of one resource's plan, for that plan change only (FLEET.md 1.7
-and 5.5): an object with exactly one key. The names of the option follow Terraform's provider, so that
+ECE reads it from `plan.transient.strategy` of one resource's plan, for that plan change only (Elastic's
+specification [C]): an object with exactly one key. The names of the option follow Terraform's provider, so that
 an operator who knows one knows the other: `rolling` is one instance at a time (`group_by: __name__`),
 `rolling_zone` one zone at a time, `rolling_all` everything at once (the fast restart of a big cluster).
 """

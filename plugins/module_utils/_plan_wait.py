@@ -21,6 +21,10 @@ from ansible_collections.ece.platform.plugins.module_utils._progress import repo
 FIRST_DELAY = 2.0
 GROWTH = 1.5
 MAX_DELAY = 30.0
+# wait=false: how long to look for the new attempt to show (pending, or already ended), so that a
+# deployment_plan task run next finds it. The register's `plan-pending-late` reading has it show only a
+# while after the update; the default reading shows it at the first read.
+SHOWN_WITHIN = 30.0
 
 
 class PlanTimeout(EceError):
@@ -40,10 +44,12 @@ class PlanWaiter:
         self.polls = 0
         self.started = clock()  # the budget (wait_timeout) counts from here, which messages say
 
-    def wait(self, select, deadline, what='the plan change'):
+    def wait(self, select, deadline, what='the plan change', vanished=None):
         """(outcome dict, plan_info) of the newest ended attempt that `select` accepts; PlanTimeout after `deadline`.
 
-        `select(attempt)` tells the attempt waited for from others (by its id, see attempt_key).
+        `select(attempt)` tells the attempt waited for from others (by its id, see attempt_key). `vanished()`, when
+        given, is the outcome of an attempt that ECE no longer reports at all: neither pending, nor current, nor in
+        the history (a cancelled one, under one reading of the register's cancelled-attempt).
         """
         began = self.clock()
         delay = self.first_delay
@@ -65,6 +71,9 @@ class PlanWaiter:
                 if ended is not None:
                     self._report_steps(ended, seen_steps, began)
                     result = outcome(ended, plan_info)
+                elif vanished is not None:
+                    result = vanished()
+                if ended is not None or vanished is not None:
                     report('plan_done', deployment=self.label, attempt_id=result['attempt_id'], status=result['status'],
                            elapsed=self.clock() - began)
                     return result, plan_info
@@ -74,6 +83,27 @@ class PlanWaiter:
                                   plan=dict(attempt_id=attempt_id, status='pending', duration_seconds=None))
             self.sleep(min(delay, remaining))
             delay = min(delay * GROWTH, self.max_delay)
+
+    def until_shown(self, select, deadline, within=SHOWN_WITHIN):
+        """The attempt `select` accepts once it shows: {attempt_id, status 'pending', duration_seconds None}, or its
+        outcome when it ended already; None when it had not shown after `within` seconds (or by `deadline`).
+
+        Polls about a second apart: this is the short look of wait=false, not the wait for the end.
+        """
+        limit = min(deadline, self.clock() + within)
+        while True:
+            plan_info = self.read(False)
+            pending = plan_info.get('pending')
+            if pending and select(pending):
+                return dict(attempt_id=pending.get('plan_attempt_id'), status='pending', duration_seconds=None)
+            if not pending:
+                ended = find_ended(plan_info, select) or find_ended(self.read(True), select)
+                if ended is not None:
+                    return outcome(ended, plan_info)
+            remaining = limit - self.clock()
+            if remaining <= 0:
+                return None
+            self.sleep(min(1.0, remaining))
 
     def _timeout_message(self, what, attempt_id):
         seen = ' (attempt %s)' % attempt_id if attempt_id else ', which had not shown up as pending yet,'
@@ -90,3 +120,11 @@ class PlanWaiter:
             messages = [entry.get('message') for entry in step.get('info_log') or [] if entry.get('message')]
             report('plan_step', deployment=self.label, attempt_id=attempt.get('plan_attempt_id'), step_id=step.get('step_id'),
                    status=step.get('status'), message=messages[-1] if messages else None, elapsed=self.clock() - began)
+
+
+def not_shown(warn, label):
+    """wait=false, and the new attempt did not show within SHOWN_WITHIN: say what that means for a later deployment_plan."""
+    warn('ECE accepted the plan change of deployment %s, but it had not shown as pending after %d seconds. '
+         'ece.platform.deployment_plan waits only for attempts that show as pending, so run it once the change shows '
+         '(ece.platform.extension_info with deployment= shows the running plan), or use wait=true.' % (label, SHOWN_WITHIN))
+    return dict(attempt_id=None, status='pending', duration_seconds=None)

@@ -4,7 +4,7 @@
 """Private to the ece.platform collection: the stack versions (stack packs) of ECE, read only.
 
 `GET /stack/versions/{version}` answers 404 `stackpack.version_not_found` for a version ECE does not
-hold; the list hides deleted packs unless asked (FLEET.md 2.1, 2.2). Both are reads: sent in check mode too.
+hold; the list hides deleted packs unless asked (both in Elastic's specification [C]). Both are reads: sent in check mode too.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 
 A real run sends the guarded update through DeploymentsApi (which sends nothing in check mode). Check
 mode sends the same body with `validate_only=true` instead: ECE checks it and changes nothing
-(DEPLOYMENTS.md 2.1, FLEET.md 1.6). That is the only request check mode sends besides reads.
+(Elastic's specification of the update [C]). That is the only request check mode sends besides reads.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ A plugin is built for one exact Elasticsearch version, so each attached plugin e
 build of the target: an item of option `extensions`, else the extension with the same name whose
 `version` equals the target. A bundle's extension `version` (a wildcard such as `8.*`) must cover the
 target; its entry's `elasticsearch_version` moves to the target where it no longer matches. The new
-plan is the running one with only the versions and those entries changed (FLEET.md 1.2), at plan level
-and in every topology element alike.
+plan is the running one with only the versions and those entries changed (one PUT carries both, as
+Elastic's clients do), at plan level and in every topology element alike.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import ARRAYS
 from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
 
@@ -63,10 +64,6 @@ def label(extension):
     return '%s %s (id %s, version %s)' % fields
 
 
-def _url(extension):
-    return extension.get('url') or 'repo://%s' % extension.get('id')
-
-
 def attached_entries(plan):
     """[(array, entry)] of every plugin and bundle entry, plan level first, then each topology element; one per url."""
     configs = [plan.get('elasticsearch') or {}] + [element.get('elasticsearch') or {} for element in plan.get('cluster_topology') or []]
@@ -86,7 +83,7 @@ class BuildChoice:
     def __init__(self, plan, target, listed, items):
         self.target = target
         self.listed = listed
-        self.by_url = {_url(ext): ext for ext in listed}
+        self.by_url = {plan_url(ext): ext for ext in listed}
         self.swaps = {}
         self.problems = []
         self.entries = attached_entries(plan)
@@ -198,7 +195,7 @@ class BuildChoice:
         """[{from: {name, id}, to: {name, id}}] for each entry that changes extension."""
         result = []
         for url, build in self.swaps.items():
-            if _url(build) == url:
+            if plan_url(build) == url:
                 continue
             old = self.by_url.get(url) or {}
             entry = next(entry for _array, entry in self.entries if entry.get('url') == url)
@@ -210,15 +207,15 @@ class BuildChoice:
 def _unique(builds):
     seen, result = set(), []
     for build in builds:
-        if _url(build) not in seen:
-            seen.add(_url(build))
+        if plan_url(build) not in seen:
+            seen.add(plan_url(build))
             result.append(build)
     return result
 
 
 def _moved_entry(entry, array, target, build):
     if build is not None:
-        entry = {'name': build.get('name'), 'url': _url(build), 'elasticsearch_version': entry.get('elasticsearch_version')}
+        entry = {'name': build.get('name'), 'url': plan_url(build), 'elasticsearch_version': entry.get('elasticsearch_version')}
     kind = TYPE_OF_ARRAY[array]
     if not version_matches(kind, entry.get('elasticsearch_version'), target):
         entry = dict(entry, elasticsearch_version=target)

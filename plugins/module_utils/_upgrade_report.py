@@ -5,7 +5,7 @@
 
 A failed attempt is reported with its resource, the step that failed and the plan's own message, and
 with what runs now: ECE rolls a failed Elasticsearch change back, while a failed Kibana (or other
-stateless) step leaves Elasticsearch upgraded (FLEET.md 1.3). A re-run moves only what is not at the
+stateless) step leaves Elasticsearch upgraded (an assumption, see _deployment_upgrade.py). A re-run moves only what is not at the
 target yet, so it converges.
 """
 

@@ -5,9 +5,9 @@
 
 - versions: parse, compare, major or not;
 - the path: the target is an available stack pack, no downgrade, a major only when allowed, and the
-  current pack lists the target in `upgradable_to` (FLEET.md 1.4, 1.5, 2.3);
-- built-in plugins: each one the plan enables exists in the target's pack (FLEET.md 3);
-- the plan strategy sent in `transient.strategy` (the names of _plan_strategy.py, FLEET.md 5.5): a rolling
+  current pack lists the target in `upgradable_to` (the stack pack's field in Elastic's specification [C]);
+- built-in plugins: each one the plan enables exists in the target's pack;
+- the plan strategy sent in `transient.strategy` (the names of _plan_strategy.py): a rolling
   strategy on a major upgrade groups by `__all__`, as ECE requires.
 
 Each check returns messages (empty when fine), each naming what is wrong and the fix, so the caller can

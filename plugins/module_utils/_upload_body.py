@@ -6,7 +6,7 @@
 `upload_mode: multipart` (default) sends the Swagger's `multipart/form-data` with the archive in part `file`
 (see _multipart); `raw` sends the archive itself as the body with `Content-Type: application/zip`, as
 Elastic's guide does with `curl -T`, for proxies and firewalls that refuse multipart bodies.
-Assumption [D]: ECE accepts both (API.md 5.2, Elastic's guides); the emulator stores both the same way.
+ECE accepts both (register: upload-encodings): the specification shows multipart, Elastic's guides the raw body.
 
 Either way the file is read in blocks as the socket drains (flat memory). Nothing else is done with the
 bytes on their way out: hashing them here cost a quarter of a 1 GiB upload's time on a loaded 2-core machine,

@@ -12,11 +12,11 @@ Rules for option `file` (the first that applies decides):
    size for the same tree. The server's content digest comes from the cache, else from a download.
 4. The server's copy cannot be read: the size decides (equal: keep, with a warning).
 
-Assumption [O] (API.md 5.3, terraform-provider-ec#748): every upload gives the stored archive a new
+Assumption [O] (register: upload-moves-last-modified-date): every upload gives the stored archive a new
 `file_metadata.last_modified_date`, so (id, size, last_modified_date) names one stored archive and a re-upload
 made elsewhere is never mistaken for the cached one. The module checks it on each of its own uploads: when
 ECE reports the same date after an upload, the host is marked in the cache and its stored archives are no
-longer looked up there (emulator switch: `POST /_emulator/uploads {"keep_last_modified_date": true}`).
+longer looked up there.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import attached_urls
 from ansible_collections.ece.platform.plugins.module_utils._deployments_api import DEPLOYMENT_ID, DeploymentsApi
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceApiError, EceError
+from ansible_collections.ece.platform.plugins.module_utils._extensions_api import plan_url
 from ansible_collections.ece.platform.plugins.module_utils._version_rules import version_matches
 
 RELOAD_HOW = ('ece.platform.deployment_extensions with reload=stale (or the role ece.platform.extensions with those '
@@ -159,14 +160,14 @@ class UsageGuard:
         ext_id = str(extension.get('id'))
         if ext_id not in self._users:
             read = self.extensions.get(ext_id, include_deployments=True) or {}
-            url = read.get('url') or extension.get('url') or 'repo://%s' % ext_id
+            url = read.get('url') or plan_url(extension)
             self._users[ext_id] = [self._read(str(ref), url) for ref in read.get('deployments') or []]
         return self._users[ext_id]
 
     def _read(self, ref, url):
-        # Assumption [O: API.md 3.3, ecctl show-dep.json]: include_deployments lists deployment ids. ECE's in-use
-        # error names deployments by name instead [D: ESS guide], so an entry that is not a readable id is looked
-        # up as a name (a unit test exercises that path; the emulator lists ids, as ECE does).
+        # include_deployments lists deployment ids (register: deployments-are-ids). ECE's in-use error names
+        # deployments by name in Elastic's guide [D], so an entry that is not a readable id is looked up as a name
+        # (a unit test exercises that path).
         is_id = bool(DEPLOYMENT_ID.fullmatch(ref))
         unknown: tuple[str | None, str | None] = (ref, None) if is_id else (None, ref)  # (id, name) of one not read
         try:

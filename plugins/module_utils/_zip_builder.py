@@ -17,13 +17,13 @@ import stat
 import tempfile
 import zipfile
 
+from ansible_collections.ece.platform.plugins.module_utils._blocks import CHUNK_SIZE
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 COMPRESS_LEVEL = 6
-CHUNK_SIZE = 1024 * 1024
 
 
 def _entries(root, option='file'):

@@ -136,7 +136,8 @@ options:
   wait:
     description:
       - Wait until the plan change has ended, and fail if it failed.
-      - With V(false), the task returns once ECE accepted the change, with RV(plan.status=pending). A later
+      - With V(false), the task returns once ECE accepted the change and it shows as a pending plan attempt
+        (looked for up to 30 seconds; a warning says when it did not show), with RV(plan.status=pending). A later
         M(ece.platform.deployment_plan) task waits for it (or cancels it) and reports its outcome.
       - A plan change already pending at the start is always waited for (ECE accepts no other one meanwhile).
     type: bool

@@ -94,8 +94,9 @@ options:
   wait:
     description:
       - Wait until the plan attempt of every resource has ended, and fail if one failed.
-      - With V(false), the task returns once ECE accepted the change, with RV(plan.status=pending); follow it with
-        M(ece.platform.deployment_extensions) or a later run of this module.
+      - With V(false), the task returns once ECE accepted the change and it shows as a pending plan attempt
+        (looked for up to 30 seconds; a warning says when it did not show), with RV(plan.status=pending). A later
+        M(ece.platform.deployment_plan) task waits for it (or cancels it) and reports its outcome.
       - Plan changes already pending at the start are always waited for (ECE accepts no other one meanwhile).
     type: bool
     default: true

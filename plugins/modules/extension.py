@@ -361,7 +361,7 @@ def main():
 
     def converge():
         desired = DesiredExtension.from_params(module.params)
-        desired.validate(workdir=module.tmpdir)
+        desired.prepare(workdir=module.tmpdir)
         api = ExtensionsApi(client_from_module(module), check_mode=module.check_mode)
         result = ExtensionReconciler(api, warn=module.warn, diff=module._diff).run(desired)
         if not module._diff:

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: the requests behind the inventory, and nothing else.
 
-Cost (CONTRACT.md, inventory plugin): the pages of `POST /deployments/_search` sorted by id, one list of the
-extensions (only when a plan references `repo://` extensions), and one light GET per deployment whose hit
-lacks its plan (FLEET.md 4.5: whether real hits carry plans is unverified), a few at a time.
+Cost, as the inventory plugin's documentation promises: the pages of `POST /deployments/_search` sorted by id,
+one list of the extensions (only when a plan references `repo://` extensions), and one light GET per
+deployment whose hit lacks its plan (whether ECE's search hits carry plans is not documented [I]), a few at
+a time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ansible_collections.ece.platform.plugins.plugin_utils import _inventory_que
 SEARCH_PATH = '/deployments/_search'
 CEILING = 10000  # one search reaches about 10,000 hits with from/size [O]; beyond, only a cursor pages (ECE >= 3.8)
 SORT = [{'id': {'order': 'asc'}}]  # a static, unique field, so that a deployment changed between pages is not lost [C]
-# FLEET.md 4.5 [I]: everything but the current plans left out; the deployment's own plan, without the template's.
+# Everything but the current plans left out (the GET's show_* flags [C]); the deployment's own plan, without the
+# template's.
 LIGHT_GET = {'show_plans': 'true', 'show_plan_logs': 'false', 'show_plan_history': 'false', 'show_instance_configurations': 'false',
              'show_metadata': 'false', 'show_settings': 'false', 'show_system_alerts': '0', 'enrich_with_template': 'false'}
 

@@ -81,7 +81,7 @@ def plan_entries(plan, key):
 def extension_refs(plan, extension_names):
     """(name, id) of every extension the plan's entries use: the extensions API's name for `repo://<id>`.
 
-    A raw URL has no extension object (FLEET.md 4.4): its entry's own name, and no id.
+    A raw http(s) URL in a plan has no extension object behind it: its entry's own name, and no id.
     """
     refs = []
     for key in ('user_plugins', 'user_bundles'):

@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to the ece.platform collection: the filters of the inventory plugin, checked, sent and applied.
 
-A filter goes to `POST /deployments/_search` where the API can express it (FLEET.md 4.3: name term or
-prefix on `name.keyword`, version term or prefix in a nested `resources.elasticsearch` query, tags as
-nested key/value pairs [C]); every filter is applied locally as well, so a server that ignores a query
-part, or a glob the API cannot express (`*-eu`, `8.1?.*`), still gives the right hosts. Extensions are
-local only: no documented search finds deployments by the extensions their plans use (FLEET.md 4.4).
+A filter goes to `POST /deployments/_search` where the API can express it (name term or prefix on
+`name.keyword`, version term or prefix in a nested `resources.elasticsearch` query, tags as nested
+key/value pairs, all in Elastic's specification [C]); every filter is applied locally as well, so a server
+that ignores a query part, or a glob the API cannot express (`*-eu`, `8.1?.*`), still gives the right hosts.
+Extensions are local only: no documented search finds deployments by the extensions their plans use.
 """
 
 from __future__ import annotations

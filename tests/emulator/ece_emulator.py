@@ -79,7 +79,8 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
   GET  /_emulator/file_requests                   the recorded archive downloads (304 for a conditional GET
                                                   that found the same archive)
   POST /_emulator/uploads, GET /_emulator/uploads {"keep_last_modified_date": bool}: whether a re-upload keeps
-                                                  the stored archive's last_modified_date (default false)
+                                                  the stored archive's last_modified_date (the register's
+                                                  switch of that name, also set through /_emulator/assumptions)
   POST /_emulator/deployments                     {"name", "elasticsearch_version", "id"?, "kibana"?,
                                                   "enabled_built_in_plugins"?, "tags"? ({key: value}),
                                                   "template_id"?}: create a deployment; a list of those, or
@@ -90,7 +91,10 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   "failed_attempt_in": "history"|"current",
                                                   "pending_appears_after", "url_mode": "ece"|"ess",
                                                   "plugin_check": "put"|"plan", "fail_kibana_next",
-                                                  "omitted_version": "current"|"latest"}
+                                                  "omitted_version": "current"|"latest",
+                                                  "cancelled_attempt": "history"|"removed"}; fail_next and
+                                                  fail_kibana_next inject failures (no ECE behaviour: not in
+                                                  the register)
   GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
                                                   last successful plan (and whether it is stale)
   GET  /_emulator/deployments/{id}/attempts       every plan attempt, oldest first, with the transient

@@ -148,7 +148,9 @@ class DeploymentStore:
         return attempt
 
     def cancel(self, deployment, now, force=False):
-        attempt = deployment.plans.cancel(now, force)
+        """Cancel the pending attempt; a graceful cancel leaves no trace either under the register's other reading
+        of `cancelled-attempt` (PlanSettings' `cancelled_attempt: removed`)."""
+        attempt = deployment.plans.cancel(now, force or self.settings.cancelled_attempt == 'removed')
         if attempt is not None:
             deployment.touch(now)
         return attempt

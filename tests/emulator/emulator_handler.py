@@ -61,8 +61,6 @@ class App:  # pylint: disable=too-many-instance-attributes,too-few-public-method
         # The assumed ECE behaviours' switches (tests/ece_behaviours.yml), shared by both stores.
         self.assumptions = store.assumptions = Assumptions(assumptions)
         self.assumptions.attach_plan_settings(self.deployments.settings)
-        self.uploads = emulator_uploads_control.UploadSettings()
-        store.keep_last_modified_date = lambda: self.uploads.values['keep_last_modified_date']
         self.scheme, self.default_host, self.verbose = scheme, default_host, verbose
         self.api_key, self.username, self.password = api_key, username, password
 
@@ -316,9 +314,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return failure(400, 'root.invalid_json_request', str(exc), ['body'])
             return Response(200, app.assumptions.snapshot())
         if path == '/_emulator/uploads':
-            return emulator_uploads_control.handle(method, self._json_body, app.uploads)
+            return emulator_uploads_control.handle(method, self._json_body, app.assumptions)
         if path == '/_emulator/reset':
-            app.uploads.reset()
             app.store.reset()
             app.deployments.reset()
             app.assumptions.attach_plan_settings(app.deployments.settings)

@@ -4,8 +4,8 @@ No thread runs plans. Each attempt knows when it was accepted, when it shows as 
 ends; the state is worked out from the clock whenever someone looks (`settle`), so a test that waits
 N seconds sees exactly what a real ECE would show after N seconds, and nothing runs in the background.
 
-Where a failed attempt is reported is a switch because the sources disagree (DEPLOYMENTS.md 3.5): in
-`history` (the previous plan stays `current`) or in `current` (the previous plan moves to history).
+Where a failed attempt is reported is a switch (register: failed-attempt-placement) because the sources
+disagree: in `history` (the previous plan stays `current`) or in `current` (the previous plan moves to history).
 Either way the nodes keep running the last successful plan (`running`).
 """
 
@@ -20,6 +20,7 @@ HISTORY_CAP = 100  # ECE shows at most this many past attempts unless force_all_
 STEPS = ('log-initial-plan-data', 'validate-plan-prerequisites', 'validate-elasticsearch-plugin-versions',
          'apply-plan-settings', 'plan-completed')
 PLUGIN_CHECKS = ('put', 'plan')
+CANCELLED_PLACES = ('history', 'removed')
 
 
 class SettingsError(ValueError):
@@ -49,6 +50,9 @@ class PlanSettings:
         'plugin_check': 'put',
         'fail_kibana_next': 0,
         'omitted_version': 'current',
+        # Register `cancelled-attempt`: whether a graceful cancel leaves a history entry (`history`) or, like
+        # force_delete, none (`removed`).
+        'cancelled_attempt': 'history',
     }
 
     def __init__(self):
@@ -77,7 +81,7 @@ class PlanSettings:
             if key in doc and (not isinstance(doc[key], str) or not doc[key]):
                 raise SettingsError('"%s" must be a non-empty string.' % key)
         for key, allowed in (('failed_attempt_in', FAILED_PLACES), ('url_mode', URL_MODES), ('plugin_check', PLUGIN_CHECKS),
-                             ('omitted_version', ('current', 'latest'))):
+                             ('omitted_version', ('current', 'latest')), ('cancelled_attempt', CANCELLED_PLACES)):
             if key in doc and doc[key] not in allowed:
                 raise SettingsError('"%s" must be one of %s.' % (key, ', '.join(allowed)))
         self.values.update(doc)
@@ -215,7 +219,8 @@ class PlanState:
     def cancel(self, now, force=False):
         """Cancel the pending attempt (a failure of its own kind); return it, or None when none is pending.
 
-        `force` (force_delete=true): the attempt is removed without a history entry (FLEET.md 8.5 [I]).
+        Register `cancelled-attempt` (assumed): a graceful cancel ends the attempt with an error in the history, and
+        `force` (force_delete=true) removes it without a history entry.
         """
         attempt = self.pending
         if attempt is None:

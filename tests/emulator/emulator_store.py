@@ -132,7 +132,6 @@ class Store:
         # The switches of the assumed ECE behaviours, in the register's default reading until the App
         # replaces them with the reading the emulator was started in.
         self.assumptions = Assumptions()
-        self.keep_last_modified_date = lambda: False  # the /_emulator/uploads switch (emulator_uploads_control)
         self._files_dir = os.path.join(data_dir, 'files')
         self._tmp_dir = os.path.join(data_dir, 'tmp')
         os.makedirs(self._files_dir, exist_ok=True)
@@ -156,7 +155,7 @@ class Store:
         os.replace(archive.path, path)
         archive.committed = True
         # A new token per upload: the previous temporary URL stops working, as a pre-signed URL would.
-        modified = record.file['last_modified_date'] if record.file and self.keep_last_modified_date() else now_iso()
+        modified = record.file['last_modified_date'] if record.file and self.assumptions['keep_last_modified_date'] else now_iso()
         record.file = {'path': path, 'size': archive.size, 'last_modified_date': modified, 'token': secrets.token_hex(16),
                        'sha256': archive.sha256.hexdigest()}
 

@@ -1,6 +1,6 @@
 """The update check of `plan.transient.strategy`: a PlanStrategy holds exactly one known strategy (FLEET.md 5.5 [C]).
 
-Assumption [I] (FLEET.md 5.5: "the error a refused strategy produces is not documented"): ECE refuses a
+Assumption [I] (register: malformed-strategy-refusal; FLEET.md 5.5): ECE refuses a
 malformed strategy with a 400 on PUT; the emulator answers `clusters.cluster_invalid_plan`, naming the field.
 """
 

@@ -4,9 +4,9 @@ Facts and chosen codes: FLEET.md 1.4, 1.5, 5.5 and 8.4 in the research notes (co
 seen to use them, else the legacy plan endpoint's `clusters.cluster_invalid_plan`). Each check returns a
 list of (code, message, fields); the update handler stops at the first check that finds any.
 
-Assumption [I] (the spec says an omitted `elasticsearch.version` "defaults to the latest" installed
-version, which no source ties to updates): an update whose plan leaves the version out keeps the
-resource's current version. Switch: `POST /_emulator/plans {"omitted_version": "latest"}` makes it the
+Assumption [I] (register: omitted-version; the spec says an omitted `elasticsearch.version` "defaults to the
+latest" installed version, which no source ties to updates): an update whose plan leaves the version out
+keeps the resource's current version. Switch: `POST /_emulator/assumptions {"omitted_version": "latest"}` makes it the
 newest usable stack version instead, checked like any other upgrade.
 """
 

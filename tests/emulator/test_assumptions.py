@@ -4,9 +4,11 @@ Each switch is flipped on the running emulator through POST /_emulator/assumptio
 checked on the wire; reset restores the reading the emulator was started with.
 """
 
+import copy
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -35,7 +37,9 @@ def test_every_entry_is_complete_and_only_assumed_ones_have_switches():
     ids = [entry_['id'] for entry_ in entries]
     assert len(ids) == len(set(ids))
     for item in entries:
-        assert {'id', 'behaviour', 'status', 'source', 'targets', 'module'} <= set(item), item['id']
+        assert {'id', 'behaviour', 'status', 'evidence', 'source', 'targets', 'module'} <= set(item), item['id']
+        # The guide shows `evidence`: it must not send the reader to the research notes outside the repository.
+        assert '.md' not in item['evidence'] and 'research' not in item['evidence'], item['id']
         assert item['status'] in ('confirmed', 'assumed'), item['id']
         if item['status'] == 'assumed':
             assert item.get('switches'), '%s is assumed, so it needs an emulator switch' % item['id']
@@ -44,6 +48,7 @@ def test_every_entry_is_complete_and_only_assumed_ones_have_switches():
         else:
             assert not item.get('switches'), '%s is confirmed: nothing to switch' % item['id']
             assert '[I]' not in item['source'] and '[O]' not in item['source'].split('(')[0], item['id']
+            assert '[I]' not in item['evidence'] and '[O]' not in item['evidence'], item['id']
         for target in item['targets']:
             assert os.path.isdir(os.path.join(TARGETS, target)), '%s names a target that does not exist: %s' % (item['id'], target)
 
@@ -84,7 +89,8 @@ def test_the_emulator_starts_in_the_default_reading_and_reset_returns_to_it(emu)
 
 
 @pytest.mark.parametrize('body', [{'no_such_switch': 1}, {'same_url_redownloads': 'yes'}, {'version_conflict_status': 500},
-                                  {'same_url_redownloads': 1}, ['same_url_redownloads']])
+                                  {'same_url_redownloads': 1}, ['same_url_redownloads'], {'cancelled_attempt': 'gone'},
+                                  {'keep_last_modified_date': 'yes'}, {'omitted_version': 'newest'}])
 def test_bad_switch_values_are_refused_and_change_nothing(emu, body):
     reply = requests.post(emu.control('/assumptions'), json=body, timeout=10)
     assert reply.status_code == 400 and reply.json()['errors'][0]['code'] == 'root.invalid_json_request'
@@ -190,6 +196,54 @@ def test_plugin_check_the_put_or_in_the_plan(emu, deps, client, make_zip):
     steps = [(step['step_id'], step['status']) for step in failed['plan_attempt_log']]
     assert failed['healthy'] is False and ('validate-elasticsearch-plugin-versions', 'error') in steps
     assert 'PluginVersionsMismatch' in failed['error']['failure_type']
+
+
+def test_omitted_version(emu, deps):
+    dep = deps.create(elasticsearch_version='8.15.1')
+    body = update_body(deps.get(dep['id']).json(), [])
+    del body['resources']['elasticsearch'][0]['plan']['elasticsearch']['version']
+    assert deps.put(dep['id'], copy.deepcopy(body)).status_code == 200
+    assert deps.wait_settled(dep['id'])['current']['plan']['elasticsearch']['version'] == '8.15.1'
+    _assumptions(emu, omitted_version='flipped')
+    assert requests.get(emu.control('/plans'), timeout=10).json()['omitted_version'] == 'latest'  # one source of truth
+    body = update_body(deps.get(dep['id']).json(), [])
+    del body['resources']['elasticsearch'][0]['plan']['elasticsearch']['version']
+    reply = deps.put(dep['id'], body)  # now an upgrade to the newest pack, 9.1.0, which 8.15.1 cannot reach
+    assert reply.status_code == 400 and '9.1.0' in reply.text
+
+
+def test_keep_last_modified_date(emu, client, make_zip):
+    ext = client.create()
+    first = client.upload(ext['id'], make_zip(b'one'))['file_metadata']
+    time.sleep(0.01)
+    moved = client.upload(ext['id'], make_zip(b'two'))['file_metadata']
+    assert moved['last_modified_date'] != first['last_modified_date']
+    assert _assumptions(emu, keep_last_modified_date='flipped')['switches']['keep_last_modified_date'] is True
+    assert requests.get(emu.control('/uploads'), timeout=10).json() == {'keep_last_modified_date': True}  # the same switch
+    time.sleep(0.01)
+    kept = client.upload(ext['id'], make_zip(b'six'))['file_metadata']
+    assert kept['last_modified_date'] == moved['last_modified_date'] and kept['size'] == moved['size']
+    requests.post(emu.control('/uploads'), json={'keep_last_modified_date': False}, timeout=10)
+    assert _assumptions(emu)['flipped'] == []
+
+
+def test_cancelled_attempt(emu, deps):
+    dep = deps.create()
+    path = '/%s/elasticsearch/main-elasticsearch/plan/pending' % dep['id']
+    deps.plans(seconds=30)
+    for reading in ('history', 'removed'):
+        _assumptions(emu, cancelled_attempt=reading)
+        before = deps.plan_info(dep['id'])
+        assert deps.put(dep['id'], update_body(deps.get(dep['id']).json(), [])).status_code == 200
+        pending = deps.plan_info(dep['id'])['pending']
+        assert deps.call('DELETE', path).status_code == 200  # graceful: force_delete=false
+        after = deps.plan_info(dep['id'])
+        assert 'pending' not in after and after['current']['plan_attempt_id'] == before['current']['plan_attempt_id']
+        cancelled = [a for a in after['history'] if a['plan_attempt_id'] == pending['plan_attempt_id']]
+        if reading == 'history':
+            assert len(cancelled) == 1 and cancelled[0]['healthy'] is False and cancelled[0]['error']
+        else:
+            assert cancelled == [] and len(after['history']) == len(before['history'])
 
 
 # ---- credentials stay off the command line ----------------------------------------------------------------

@@ -4,7 +4,7 @@ The Swagger lives outside the repository, in the research folder (shared/ece-api
 found by swagger_contract.py); without it these tests skip.
 
 One known gap between the Swagger and the real server: ECE sends `"deployments": null` unless
-`include_deployments=true` (ecctl's recorded replies show it; CONTRACT.md requires it), while the Swagger
+`include_deployments=true` (ecctl's recorded replies show it; register: deployments-are-ids), while the Swagger
 types the field as a plain array. `_without_null_deployments` allows exactly that null and nothing else.
 """
 

@@ -323,6 +323,25 @@ def test_wait_false_returns_pending():
     assert clock.sleeps == []
 
 
+def test_wait_false_looks_until_a_late_attempt_shows_so_deployment_plan_finds_it():
+    """The register's plan-pending-late reading: the attempt shows a few seconds after the update."""
+    clock = Clock()
+    deps = FakeDeployments(clock, appear_after=4.0, duration=60.0)
+    result, warnings = run(deps, clock, wait=False)
+    assert result['plan'] == {'attempt_id': 'n1', 'status': 'pending', 'duration_seconds': None}
+    assert 4.0 <= clock.now <= 5.0 and warnings == []
+
+
+def test_wait_false_warns_when_the_attempt_does_not_show_within_the_look():
+    clock = Clock()
+    deps = FakeDeployments(clock, appear_after=300.0)
+    result, warnings = run(deps, clock, wait=False)
+    assert result['plan'] == {'attempt_id': None, 'status': 'pending', 'duration_seconds': None}
+    assert 29.0 <= clock.now <= 31.0
+    assert len(warnings) == 1 and 'had not shown as pending after 30 seconds' in warnings[0]
+    assert 'deployment_plan' in warnings[0]
+
+
 @pytest.mark.parametrize('items, needle', [
     ([{'nme': 'x'}], 'unknown key nme'),
     ([{'elasticsearch_version': '8.*'}], 'needs name or id'),
@@ -442,3 +461,26 @@ def test_empty_deployment_is_refused_before_any_request():
     with pytest.raises(EceError, match='Option deployment is empty'):
         run(deps, clock, deployment='  ')
     assert deps.calls == []
+
+
+def test_a_version_only_in_the_topology_is_sent_at_plan_level_too():
+    # Register omitted-version: no plan leaves ECE to choose the version.
+    clock = Clock()
+    deps = FakeDeployments(clock)
+    plan = deps.current['plan']
+    plan['cluster_topology'] = [{'id': 'hot', 'elasticsearch': {'version': '8.15.1'}}]
+    del plan['elasticsearch']['version']
+    result, _warnings = run(deps, clock)
+    assert result['changed']
+    sent = deps.puts[0]['resources']['elasticsearch'][0]['plan']
+    assert sent['elasticsearch']['version'] == '8.15.1' and sent['cluster_topology'] == plan['cluster_topology']
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_a_plan_without_any_version_is_never_sent(state):
+    clock = Clock()
+    deps = FakeDeployments(clock, bundles=[{'name': 'synonyms', 'url': 'repo://11', 'elasticsearch_version': '*'}])
+    del deps.current['plan']['elasticsearch']['version']
+    with pytest.raises(EceError, match='names no Elasticsearch version.*could upgrade the deployment; nothing was changed'):
+        run(deps, clock, state=state)
+    assert 'put' not in deps.calls

@@ -214,3 +214,15 @@ def test_attaching_one_build_while_another_of_its_name_stays_warns_how_to_swap()
     items = parse_items([{'name': 'analysis', 'replaces': ['analysis']}])
     warnings = []
     assert replaced_urls(items, wanted, LISTED, base, warnings.append) == {'repo://1'} and warnings == []
+
+
+def test_replaces_naming_the_item_itself_with_no_other_build_says_so():
+    """replaces: [its own name] swaps other builds of that name; with none, the warning says it named itself."""
+    base = plan(bundles=[entry(WILD)])
+    only_fixed = [OLD, FIXED, WILD]
+    items = parse_items([{'name': 'analysis-fixed', 'replaces': ['analysis-fixed']}])
+    wanted = resolve(items, only_fixed, no_lookup, 'present', '8.15.1', 'd', base)
+    warnings = []
+    assert replaced_urls(items, wanted, only_fixed, base, warnings.append) == set()
+    assert len(warnings) == 1 and 'which is this item itself' in warnings[0]
+    assert 'no extension and no plan entry has that name' not in warnings[0]

@@ -22,10 +22,10 @@ from ansible_collections.ece.platform.plugins.module_utils._plan_attempts import
 from ansible_collections.ece.platform.plugins.module_utils._plan_merge import (
     Attachable,
     attachment_changes,
+    deployment_update_body,
     extension_lists,
     merge,
     stale_names,
-    update_body,
 )
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 
@@ -109,7 +109,7 @@ class TestMerge:
         assert after['elasticsearch']['user_plugins'] == []
 
     def test_update_body_holds_only_this_resource(self):
-        body = update_body({'ref_id': 'main-elasticsearch', 'region': 'ece-region', 'info': {}}, {'p': 1})
+        body = deployment_update_body({'ref_id': 'main-elasticsearch', 'region': 'ece-region', 'info': {}}, {'p': 1})
         assert body == {'prune_orphans': False, 'resources': {'elasticsearch': [
             {'ref_id': 'main-elasticsearch', 'region': 'ece-region', 'plan': {'p': 1}}]}}
 

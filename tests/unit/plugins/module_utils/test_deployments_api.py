@@ -105,3 +105,22 @@ def test_cancel_pending_is_graceful_tolerates_an_ended_attempt_and_is_a_write():
     checking = FakeClient([])
     assert DeploymentsApi(checking, check_mode=True).cancel_pending(DEP_ID, 'elasticsearch', 'main-elasticsearch') is None
     assert checking.sent == []
+
+
+@pytest.mark.parametrize('given, kind', [("{'name': 'prod', 'ece_api_key': 'k-secret'}", 'mapping'), ("['prod', 'staging']", 'list')])
+def test_find_refuses_a_mapping_or_list_turned_into_text_before_any_request(given, kind):
+    """A dict given as `deployment` reaches the module as its text: refused without a request or an echo of it."""
+    client = FakeClient([])
+    with pytest.raises(EceError) as caught:
+        DeploymentsApi(client, check_mode=False).find(given)
+    assert client.sent == []
+    assert 'a %s turned into text' % kind in str(caught.value)
+    assert 'k-secret' not in str(caught.value) and 'prod' not in str(caught.value)
+
+
+def test_find_takes_a_name_with_braces_inside():
+    client = FakeClient([([], {})])
+    client.answers = [({'deployments': []}, {})]
+    with pytest.raises(EceError) as caught:
+        DeploymentsApi(client, check_mode=False).find('team {search} prod')
+    assert 'No deployment has the name team {search} prod' in str(caught.value)

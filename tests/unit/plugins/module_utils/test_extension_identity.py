@@ -33,7 +33,7 @@ def build(ext_id, version, name='myplug'):
 
 def want(version=None, identity='name_and_version', **options):
     desired = DesiredExtension(options.pop('name', 'myplug'), version=version, identity=identity, **options)
-    desired.validate()
+    desired.prepare()
     return desired
 
 
@@ -60,7 +60,7 @@ def test_name_and_version_fails_on_two_of_one_build():
 @pytest.mark.parametrize('state', ['present', 'absent'])
 def test_name_and_version_needs_version_before_any_request(state):
     with pytest.raises(EceError, match='version is required'):
-        DesiredExtension('myplug', identity='name_and_version', state=state).validate()
+        DesiredExtension('myplug', identity='name_and_version', state=state).prepare()
 
 
 # One extension

@@ -21,10 +21,10 @@ from ansible_collections.ece.platform.tests.unit.fakes import FakeExtensionsApi,
 
 
 def desired(**options):
-    """A validated DesiredExtension, as the module builds it before the reconciler runs."""
+    """A prepared DesiredExtension, as the module builds it before the reconciler runs."""
     options.setdefault('name', 'analysis-custom')
     want = DesiredExtension(options.pop('name'), **options)
-    want.validate()
+    want.prepare()
     return want
 
 
@@ -79,7 +79,7 @@ def test_metadata_view_holds_only_managed_fields_that_are_set():
     assert metadata_view(server) == {'name': 'analysis-custom', 'extension_type': 'bundle', 'version': '8.*', 'description': ''}
 
 
-# DesiredExtension.validate
+# DesiredExtension.prepare
 
 @pytest.mark.parametrize('name', ['analysis-icu', 'my_plugin.v2', 'A-Z_0.9'])
 def test_valid_names(name):
@@ -89,12 +89,12 @@ def test_valid_names(name):
 @pytest.mark.parametrize('name', ['my plugin', 'plügin', 'a/b', 'x;rm', '', 'tab\tname', 'trailing-newline\n'])
 def test_invalid_names_fail_before_any_request(name):
     with pytest.raises(EceError, match='^Option name '):
-        DesiredExtension(name).validate()
+        DesiredExtension(name).prepare()
 
 
 def test_invalid_name_message_suggests_a_valid_one():
     with pytest.raises(EceError, match="e.g. 'my-plugin'"):
-        DesiredExtension('my plugin').validate()
+        DesiredExtension('my plugin').prepare()
 
 
 @pytest.mark.parametrize('url', ['https://example.com/a.zip', 'http://10.0.0.1:8000/a.zip?sig=1'])
@@ -105,36 +105,36 @@ def test_http_download_urls_are_accepted(url):
 @pytest.mark.parametrize('url', ['ftp://example.com/a.zip', 'file:///tmp/a.zip', '/tmp/a.zip', 'https://', 'example.com/a.zip'])
 def test_other_download_urls_fail(url):
     with pytest.raises(EceError, match='download_url must be an http'):
-        DesiredExtension('x', download_url=url).validate()
+        DesiredExtension('x', download_url=url).prepare()
 
 
 def test_file_and_download_url_are_mutually_exclusive(archive_file):
     with pytest.raises(EceError, match='mutually exclusive'):
-        DesiredExtension('x', download_url='https://a/x.zip', file=archive_file[0]).validate()
+        DesiredExtension('x', download_url='https://a/x.zip', file=archive_file[0]).prepare()
 
 
 def test_absent_does_not_check_the_file(tmp_path):
     want = DesiredExtension('x', state='absent', file=str(tmp_path / 'missing.zip'))
-    want.validate()
+    want.prepare()
     assert want.archive is None
 
 
 def test_present_checks_the_file(tmp_path, archive_file):
     with pytest.raises(EceError, match='does not exist'):
-        DesiredExtension('x', file=str(tmp_path / 'missing.zip')).validate()
+        DesiredExtension('x', file=str(tmp_path / 'missing.zip')).prepare()
     assert desired(file=archive_file[0]).archive.size == len(archive_file[1])
 
 
 def test_empty_id_fails():
     with pytest.raises(EceError, match='Option id is empty'):
-        DesiredExtension('x', extension_id='  ').validate()
+        DesiredExtension('x', extension_id='  ').prepare()
 
 
 @pytest.mark.parametrize('version, problem', [('8.16', 'not an Elasticsearch version'), ('v8.16.0', 'not an Elasticsearch version'),
                                               ('8.*', 'a wildcard'), ('8.15.1 ', 'not an Elasticsearch version')])
 def test_a_plugin_version_that_no_release_has_fails_before_any_request(version, problem):
     with pytest.raises(EceError) as caught:
-        DesiredExtension('myplug', extension_type='plugin', version=version, identity='name_and_version').validate()
+        DesiredExtension('myplug', extension_type='plugin', version=version, identity='name_and_version').prepare()
     assert repr(version) in caught.value.msg and problem in caught.value.msg
     assert 'e.g. 8.15.1' in caught.value.msg
 
@@ -142,11 +142,11 @@ def test_a_plugin_version_that_no_release_has_fails_before_any_request(version, 
 @pytest.mark.parametrize('extension_type, version', [('plugin', '8.15.1'), ('plugin', '9.0.0-rc1'), ('bundle', '8.*'),
                                                      ('bundle', '8.16'), ('plugin', None)])
 def test_exact_plugin_versions_and_any_bundle_version_pass(extension_type, version):
-    DesiredExtension('myplug', extension_type=extension_type, version=version).validate()
+    DesiredExtension('myplug', extension_type=extension_type, version=version).prepare()
 
 
 def test_a_bad_plugin_version_is_no_obstacle_to_deleting():
-    DesiredExtension('myplug', extension_type='plugin', version='8.16', state='absent').validate()
+    DesiredExtension('myplug', extension_type='plugin', version='8.16', state='absent').prepare()
 
 
 # ExtensionReconciler: create

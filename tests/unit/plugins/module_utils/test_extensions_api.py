@@ -158,7 +158,7 @@ def test_check_mode_still_reads():
 def test_check_mode_create_with_file_predicts_the_real_run(archive):
     client = FakeClient({'extensions': []})
     want = DesiredExtension('analysis-custom', extension_type='bundle', version='8.*', file=archive.path)
-    want.validate()
+    want.prepare()
     result = ExtensionReconciler(ExtensionsApi(client, check_mode=True)).run(want)
     assert client.sent() == [('GET', COLLECTION_PATH)]
     assert result['changed'] is True
@@ -171,7 +171,7 @@ def test_check_mode_update_predicts_the_real_run():
     # A version change reads who uses the extension first (nobody here), in check mode too.
     client = FakeClient({'extensions': [CREATED]}, dict(CREATED, deployments=[]))
     want = DesiredExtension('analysis-custom', version='8.15.*')
-    want.validate()
+    want.prepare()
     result = ExtensionReconciler(ExtensionsApi(client, check_mode=True)).run(want)
     assert client.sent() == [('GET', COLLECTION_PATH), ('GET', item_path(CREATED['id']))]
     assert result['changed'] is True

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._plan_control import PlanControl, resources_of
 from ansible_collections.ece.platform.plugins.module_utils._plan_wait import PlanTimeout
+from ansible_collections.ece.platform.tests.unit.ece_register import both, reading
 
 DEP_ID = 'e' * 32
 
@@ -34,8 +35,10 @@ class Clock:
 class FakeDeployments:
     """A deployment with an Elasticsearch and a Kibana resource; `pending` maps kind -> (seconds until it ends, fails)."""
 
-    def __init__(self, clock, pending=None, check_mode=False, failed_in='history'):
+    def __init__(self, clock, pending=None, check_mode=False, failed_in='history', cancelled_attempt=None):
         self.clock, self.check_mode, self.failed_in = clock, check_mode, failed_in
+        # Register cancelled-attempt: `history` keeps a cancelled attempt (ended with an error), `removed` drops it.
+        self.cancelled_attempt = cancelled_attempt or reading('cancelled_attempt')
         self.calls, self.cancels = [], []
         self.state = {}
         for kind in ('elasticsearch', 'kibana'):
@@ -85,7 +88,9 @@ class FakeDeployments:
             return None
         self.cancels.append((kind, ref_id, label))
         state = self.state[kind]
-        if state['pending'] is not None:
+        if state['pending'] is not None and self.cancelled_attempt == 'removed':
+            state['pending'] = None
+        elif state['pending'] is not None:
             state.update(ends=self.clock(), fails='Plan change cancelled')
         return {}
 
@@ -166,10 +171,36 @@ def test_bad_input_before_any_request(params, needle):
 
 @pytest.mark.parametrize('failed_in', ['history', 'current'])
 def test_a_cancelled_attempt_is_found_wherever_ece_reports_it(failed_in):
-    # Assumption [I] (FLEET.md 5.1): where ECE puts a cancelled attempt is not documented; either place works.
+    # Register cancelled-attempt: where ECE puts a cancelled attempt is not documented; either place works.
     clock = Clock()
     deps = FakeDeployments(clock, pending={'elasticsearch': (100, None)}, failed_in=failed_in)
     result = run(deps, clock, state='cancelled')
     assert [(a['attempt_id'], a['status'], a['message']) for a in result['attempts']] == [
         ('elasticsearch-1', 'cancelled', 'Plan change cancelled')]
     assert clock.now < 100
+
+
+@pytest.mark.parametrize('cancelled_attempt', both('cancelled_attempt'))
+def test_a_cancel_ends_promptly_whether_ece_keeps_the_attempt_or_not(cancelled_attempt):
+    clock = Clock()
+    deps = FakeDeployments(clock, pending={'elasticsearch': (100, None), 'kibana': (100, None)}, cancelled_attempt=cancelled_attempt)
+    result = run(deps, clock, state='cancelled', wait_timeout=60)
+    assert result['changed'] and clock.now < 60
+    assert [(a['attempt_id'], a['status']) for a in result['attempts']] == [('elasticsearch-1', 'cancelled'), ('kibana-1', 'cancelled')]
+    if cancelled_attempt == 'removed':
+        assert result['attempts'][0]['duration_seconds'] is None and 'no record' in result['attempts'][0]['message']
+    assert 'Cancelled the pending plan changes' in result['msg']
+
+
+def test_an_attempt_that_vanishes_while_waiting_without_a_cancel_is_still_waited_for():
+    # Only a cancel explains a vanished attempt; a plain wait keeps waiting and times out saying so.
+    clock = Clock()
+    deps = FakeDeployments(clock, pending={'elasticsearch': (100, None)})
+    original = deps.get
+
+    def get_then_vanish(deployment_id, history=False, logs=False):
+        deps.state['elasticsearch']['pending'] = None
+        return original(deployment_id, history, logs)
+    deps.get = get_then_vanish
+    with pytest.raises(PlanTimeout):
+        run(deps, clock, wait_timeout=30)

@@ -94,7 +94,7 @@ def test_a_missing_descriptor_names_every_place(tmp_path):
 def test_an_existing_plugin_gets_its_archive_checked_against_the_servers_version(tmp_path):
     api = FakeExtensionsApi(extension('7', extension_type='plugin', version='8.15.1'))
     want = DesiredExtension('analysis-custom', file=plugin_zip(tmp_path / 'p.zip', '8.14.0'))
-    want.validate()
+    want.prepare()
     with pytest.raises(EceError) as caught:
         ExtensionReconciler(api).run(want)
     assert '8.15.1' in caught.value.msg and '8.14.0' in caught.value.msg
@@ -104,7 +104,7 @@ def test_an_existing_plugin_gets_its_archive_checked_against_the_servers_version
 def test_a_version_left_out_is_named_as_the_servers_not_as_an_option(tmp_path):
     api = FakeExtensionsApi(extension('7', extension_type='plugin', version='8.15.1'))
     want = DesiredExtension('analysis-custom', file=plugin_zip(tmp_path / 'p.zip', '8.14.0'))
-    want.validate()
+    want.prepare()
     with pytest.raises(EceError) as caught:
         ExtensionReconciler(api).run(want)
     assert 'Option version' not in caught.value.msg
@@ -117,7 +117,7 @@ def test_a_bundle_shaped_zip_for_an_existing_plugin_fails_before_writes(tmp_path
     path = tmp_path / 'bundle.zip'
     path.write_bytes(zip_bytes())
     want = DesiredExtension('analysis-custom', file=str(path), description='new')
-    want.validate()
+    want.prepare()
     with pytest.raises(EceError, match='holds no plugin descriptor'):
         ExtensionReconciler(api).run(want)
     assert api.writes == []
@@ -128,7 +128,7 @@ def test_changing_a_plugins_version_without_an_archive_warns(tmp_path):
     with_stored_file(api, '7', b'stored plugin')
     warnings = []
     want = DesiredExtension('analysis-custom', version='8.16.0')
-    want.validate()
+    want.prepare()
     ExtensionReconciler(api, warn=warnings.append).run(want)
     assert len(warnings) == 1 and 'built for 8.15.1' in warnings[0] and '8.16.0' in warnings[0]
 
@@ -166,7 +166,7 @@ def test_same_url_but_an_uploaded_archive_is_downloaded_again():
     api = UrlApi(extension('5', download_url=URL), served={URL: b'from the url'})
     with_stored_file(api, '5', b'uploaded from a file')
     want = DesiredExtension('analysis-custom', download_url=URL)
-    want.validate()
+    want.prepare()
     result = ExtensionReconciler(api).run(want)
     assert result['changed'] is True
     assert [call[0] for call in api.writes] == ['update']
@@ -182,7 +182,7 @@ def test_same_url_that_ece_does_not_download_again_fails_and_keeps_the_upload():
     api = UrlApi(extension('5', download_url=URL), served={URL: b'from the url'}, which='flipped')
     with_stored_file(api, '5', b'uploaded from a file')
     want = DesiredExtension('analysis-custom', download_url=URL)
-    want.validate()
+    want.prepare()
     with pytest.raises(EceError, match='does not download a URL it already has') as caught:
         ExtensionReconciler(api).run(want)
     assert caught.value.result()['changed'] is True and 'new URL' in caught.value.msg and 'option file' in caught.value.msg
@@ -205,7 +205,7 @@ def test_a_redownload_that_cannot_be_checked_afterwards_warns():
     api.download_matches_stored = first_only
     warnings = []
     want = DesiredExtension('analysis-custom', download_url=URL)
-    want.validate()
+    want.prepare()
     assert ExtensionReconciler(api, warn=warnings.append).run(want)['changed'] is True
     assert len(calls) == 2 and 'could not be checked' in warnings[0] and 'went away' in warnings[0]
 
@@ -213,7 +213,7 @@ def test_a_redownload_that_cannot_be_checked_afterwards_warns():
 def test_same_url_without_a_stored_archive_is_downloaded_again():
     api = UrlApi(extension('5', download_url=URL), served={URL: b'from the url'})
     want = DesiredExtension('analysis-custom', download_url=URL)
-    want.validate()
+    want.prepare()
     assert ExtensionReconciler(api).run(want)['changed'] is True
 
 
@@ -222,7 +222,7 @@ def test_an_unreadable_url_warns_and_keeps_the_old_assumption():
     with_stored_file(api, '5', b'something')
     warnings = []
     want = DesiredExtension('analysis-custom', download_url=URL)
-    want.validate()
+    want.prepare()
     assert ExtensionReconciler(api, warn=warnings.append).run(want)['changed'] is False
     assert api.writes == [] and 'could not be checked' in warnings[0]
 
@@ -232,7 +232,7 @@ def test_a_file_run_does_not_report_a_download_url_the_archive_did_not_come_from
     api = UrlApi(extension('5', download_url=URL))
     with_stored_file(api, '5', b'from the url, other size')
     want = DesiredExtension('analysis-custom', file=path)
-    want.validate()
+    want.prepare()
     result = ExtensionReconciler(api).run(want)
     assert result['changed'] is True and 'download_url' not in result['extension']
     assert 'download_url' not in result['diff']['after']
@@ -254,7 +254,7 @@ def test_a_failed_upload_after_the_create_reports_a_change(archive_file):
     api = FakeExtensionsApi()
     api.failures['upload'] = EceApiError('Uploading failed: ECE answered HTTP 500: Boom (root.unexpected_error)', 'PUT', 'u', 500)
     want = DesiredExtension('new-one', extension_type='bundle', version='8.*', file=path)
-    want.validate()
+    want.prepare()
     with pytest.raises(EceApiError) as caught:
         ExtensionReconciler(api).run(want)
     result = caught.value.result()
@@ -267,7 +267,7 @@ def test_a_failed_upload_without_a_write_changes_nothing(archive_file):
     api = FakeExtensionsApi(extension('5'))
     api.failures['upload'] = EceApiError('Uploading failed.', 'PUT', 'u', 500)
     want = DesiredExtension('analysis-custom', file=path)
-    want.validate()
+    want.prepare()
     with pytest.raises(EceApiError) as caught:
         ExtensionReconciler(api).run(want)
     assert 'changed' not in caught.value.result()
@@ -282,7 +282,7 @@ def test_sentence():
 def test_a_rename_onto_a_taken_name_is_refused_before_writes():
     api = FakeExtensionsApi(extension('5', name='old'), extension('6', name='taken'))
     want = DesiredExtension('taken', extension_id='5')
-    want.validate()
+    want.prepare()
     with pytest.raises(EceError) as caught:
         ExtensionReconciler(api).run(want)
     assert 'id 6' in caught.value.msg and api.writes == []
@@ -291,7 +291,7 @@ def test_a_rename_onto_a_taken_name_is_refused_before_writes():
 def test_a_rename_onto_a_free_name_goes_through():
     api = FakeExtensionsApi(extension('5', name='old'), extension('6', name='other'))
     want = DesiredExtension('free', extension_id='5')
-    want.validate()
+    want.prepare()
     assert ExtensionReconciler(api).run(want)['changed'] is True
 
 
@@ -309,7 +309,7 @@ def test_suggested_names(name, suggestion):
 @pytest.mark.parametrize('name', ['', '   '])
 def test_an_empty_name_says_so(name):
     with pytest.raises(EceError, match='must not be empty'):
-        DesiredExtension(name).validate()
+        DesiredExtension(name).prepare()
 
 
 # Bundle directories: symbolic links

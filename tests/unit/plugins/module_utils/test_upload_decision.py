@@ -81,7 +81,7 @@ def cache(tmp_path):
 
 def desired_file(path, **options):
     want = DesiredExtension('ext', file=str(path), **options)
-    want.validate()
+    want.prepare()
     return want
 
 
@@ -228,13 +228,13 @@ def test_the_same_tree_zipped_otherwise_is_not_uploaded(tmp_path, cache, server_
     api = FakeApi()
     current = api.store('1', tree_zip(server_zip))
     want = DesiredExtension('ext', file=str(tree))
-    want.validate(workdir=str(tmp_path))
+    want.prepare(workdir=str(tmp_path))
     needed, known, after = decision(api, cache).decide(current, want)
     assert needed is False
     assert after == known  # the diff shows no change either
     assert api.downloads == ['1']
     again = DesiredExtension('ext', file=str(tree))
-    again.validate(workdir=str(tmp_path))
+    again.prepare(workdir=str(tmp_path))
     assert decision(api, cache).decide(current, again)[0] is False
     assert api.downloads == ['1']
 
@@ -245,7 +245,7 @@ def test_a_changed_tree_is_uploaded_whatever_the_sizes(tmp_path, cache):
     current = api.store('1', tree_zip('stored'))
     (tree / 'readme.txt').write_bytes(b'synonyms bundle!\n')
     want = DesiredExtension('ext', file=str(tree))
-    want.validate(workdir=str(tmp_path))
+    want.prepare(workdir=str(tmp_path))
     assert decision(api, cache).decide(current, want)[0] is True
 
 
@@ -254,7 +254,7 @@ def test_a_stored_copy_that_is_not_a_zip_differs_from_any_tree(tmp_path, cache):
     api = FakeApi()
     current = api.store('1', b'PK\x03\x04 not really a zip')
     want = DesiredExtension('ext', file=str(tree))
-    want.validate(workdir=str(tmp_path))
+    want.prepare(workdir=str(tmp_path))
     assert decision(api, cache).decide(current, want)[0] is True
 
 
@@ -308,17 +308,17 @@ def test_a_directory_upload_remembers_the_content_of_the_zip_that_was_sent(tmp_p
     tree = make_tree(tmp_path / 'synonyms')
     api = FakeApi()
     want = DesiredExtension('ext', file=str(tree))
-    want.validate(workdir=str(tmp_path))
+    want.prepare(workdir=str(tmp_path))
     before = api.store('1', b'PK\x05\x06' + bytes(18))
     uploads = decision(api, cache)
     after = api.store('1', open(want.archive.path, 'rb').read())
     uploads.record_upload(before, after, want.archive, uploads.before_upload(want.archive))
     again = DesiredExtension('ext', file=str(tree))
-    again.validate(workdir=str(tmp_path))
+    again.prepare(workdir=str(tmp_path))
     assert decision(api, cache).decide(after, again)[0] is False
     (tree / 'readme.txt').write_bytes(b'changed\n')
     changed = DesiredExtension('ext', file=str(tree))
-    changed.validate(workdir=str(tmp_path))
+    changed.prepare(workdir=str(tmp_path))
     assert decision(api, cache).decide(after, changed)[0] is True
     assert api.downloads == []
 

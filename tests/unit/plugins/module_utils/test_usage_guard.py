@@ -217,7 +217,7 @@ def in_use_plugin(version='8.15.1', dep_version='8.15.1'):
 
 def run(reconciler, **options):
     want = DesiredExtension('myplug', **options)
-    want.validate()
+    want.prepare()
     return reconciler.run(want)
 
 
@@ -328,5 +328,5 @@ def test_a_narrowed_bundle_wildcard_in_use_is_refused():
 
 def _validated(name='myplug', **options):
     want = DesiredExtension(name, **options)
-    want.validate()
+    want.prepare()
     return want
