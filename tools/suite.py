@@ -260,8 +260,9 @@ def in_parts(step, targets):
         output = proc.stdout.read()
         proc.wait()
         results.append(proc.returncode == 0)
-        print('---- %s, part %d of %d (%s): %s\n%s' % (step, index + 1, SHARDS, ' '.join(parts[index]),
-                                                 'PASS' if proc.returncode == 0 else 'FAIL', output.rstrip()), flush=True)
+        verdict = 'PASS' if proc.returncode == 0 else 'FAIL'
+        print('---- %s, part %d of %d (%s): %s\n%s' % (step, index + 1, SHARDS, ' '.join(parts[index]), verdict, output.rstrip()),
+              flush=True)
     return all(results)
 
 
