@@ -85,8 +85,10 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   "enabled_built_in_plugins"?, "tags"? ({key: value}),
                                                   "template_id"?}: create a deployment; a list of those, or
                                                   {"count": N, "name_prefix", ...}: create many at once
-  POST /_emulator/search, GET /_emulator/search   {"strict", "cursor", "plans_in_hits"} switches of
-                                                  POST /deployments/_search; GET also lists the search bodies received
+  POST /_emulator/search, GET /_emulator/search   {"strict", "cursor", "plans_in_hits", "search_ceiling"} switches of
+                                                  POST /deployments/_search (all but strict are the register's switches
+                                                  of those names, also set through /_emulator/assumptions); GET also
+                                                  lists the search bodies received
   POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
                                                   "failed_attempt_in": "history"|"current",
                                                   "pending_appears_after", "url_mode": "ece"|"ess",
