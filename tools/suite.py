@@ -4,8 +4,8 @@ Steps (all offline, no Docker): the emulator's own tests, ansible-test sanity an
 supported ansible-core (2.21 on Python 3.12, 2.20 on Python 3.13, 2.19 on Python 3.11; the venvs of the
 older two are steps too; units on the newest with line coverage of plugins/ and a floor), integration on
 the newest (against a freshly started emulator; the modules run in-process), integration-module (every
-target again with each module in its own process, except those whose aliases say ece/in_process_only or
-ece/not_a_module), integration-2.19 and integration-2.20 (the targets whose aliases say ece/every_core,
+target again with each module in its own process, except those whose aliases say ece/in_process_only,
+ece/not_a_module or ece/one_way), integration-2.19 and integration-2.20 (the targets whose aliases say ece/every_core,
 both ways),
 integration-flipped (the targets that depend on assumed ECE behaviours, against the emulator in the
 other reading of each), mypy
@@ -180,13 +180,16 @@ def older_core(command, core):
 
 # Integration targets choose their runs by aliases (tests/integration/targets/*/aliases): every target runs
 # both ways on the newest ansible-core, in-process and as module processes, unless it says
-# ece/in_process_only (it compares both paths itself) or ece/not_a_module; the older cores run both ways
+# ece/in_process_only (it compares both paths itself), ece/not_a_module or ece/one_way; the older cores run both ways
 # the targets that say ece/every_core: every_core_essentials, the essentials of the full targets in one
 # (connection and credentials, bad input, create and upload, attach and plans).
 IN_PROCESS_ONLY = 'ece/in_process_only/'
 # A target of a plugin that is not a module (the inventory plugin) has no module-process way: its run in
 # integration-module would repeat the in-process run exactly.
 NOT_A_MODULE = 'ece/not_a_module/'
+# A target that proves something other than the engine (docs_examples: the guide's examples as printed) runs
+# once, in-process, the way a user's playbook runs them: the engine's two ways are the other targets' job.
+ONE_WAY = 'ece/one_way/'
 EVERY_CORE = 'ece/every_core/'
 
 
@@ -227,7 +230,7 @@ def step_integration():
 def step_integration_module():
     """The same targets with the in-process path off: each module in its own process."""
     return integration(os.environ.get('ECE_IT_TARGETS', '').split(), 'integration-module.log', in_process=False,
-                       exclude=[IN_PROCESS_ONLY, NOT_A_MODULE])
+                       exclude=[IN_PROCESS_ONLY, NOT_A_MODULE, ONE_WAY])
 
 
 def older_core_integration(core):

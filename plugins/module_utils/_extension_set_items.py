@@ -30,6 +30,16 @@ def item_label(index, item):
     return 'extensions[%d]' % index
 
 
+def not_a_dict(item):
+    """The problem of an item that is not a dict (a bare name, say), with what an item looks like."""
+    shown = repr(item) if len(repr(item)) <= 60 else repr(item)[:57] + '... (cut short)'
+    # The builtin type, not ansible-core's subclass of it (a templated string is an _AnsibleTaggedStr from 2.19 on).
+    kind = next((cls.__name__ for cls in type(item).__mro__ if cls.__module__ == 'builtins' and cls is not object),
+                type(item).__name__)
+    return ('must be a dict of extension options with at least name (or id), for example '
+            '{name: synonyms, extension_type: bundle, version: "8.*"}, not the %s %s' % (kind, shown))
+
+
 def _argument_problems(validator, item):
     """ansible-core's verdict on one item, in words that fit after its label; [] when the options are fine."""
     if not isinstance(item, dict):
@@ -61,7 +71,7 @@ def desired_items(items, workdir=None, only_state=None):
         label = item_label(index, item)
         problems, params = _argument_problems(validator, item)
         if params is None:
-            problems = ['must be a dict of extension options, not %s' % type(item).__name__]
+            problems = [not_a_dict(item)]
         if problems:
             invalid.append(dict(index=index, name=(item or {}).get('name') if isinstance(item, dict) else None,
                                 id=(item or {}).get('id') if isinstance(item, dict) else None,

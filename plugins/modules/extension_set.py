@@ -45,8 +45,12 @@ options:
     description:
       - The desired extensions. Each item takes the options of M(ece.platform.extension), without the
         connection options.
+      - >-
+        Each item is a dict with at least O(extensions[].name) (or O(extensions[].id)), for example
+        C({name: synonyms, extension_type: bundle, version: "8.*"}). An item that is not a dict, such as a bare name,
+        fails before any request with a message that names it by its index.
     type: list
-    elements: dict
+    elements: raw
     required: true
     suboptions:
       name:
@@ -334,8 +338,9 @@ def main():
         argument_spec=dict(
             # Items are checked one by one in _extension_set_items, so that every message names its item. So
             # validate-modules cannot compare the documented suboptions with _options.extension_options():
-            # tests/unit/plugins/modules/test_module_docs.py does.
-            extensions=dict(type='list', elements='dict', required=True),
+            # tests/unit/plugins/modules/test_module_docs.py does. Elements are raw, not dict: ansible-core would
+            # refuse an item that is not a dict (a bare name) with a message that names neither the item nor the fix.
+            extensions=dict(type='list', elements='raw', required=True),
             exclusive=dict(type='bool', default=False),
             allow_empty=dict(type='bool', default=False),
             only_state=dict(type='str', choices=['present', 'absent']),

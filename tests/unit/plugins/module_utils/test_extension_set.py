@@ -250,7 +250,12 @@ def test_file_and_download_url_together_get_the_friendly_message_naming_the_item
     ({'name': 'x', 'state': 'gone'}, 'extensions[0] (x): value of state must be one of: present, absent, got: gone'),
     ({'name': 'x', 'upload_mode': 'form'}, 'extensions[0] (x): value of upload_mode must be one of: multipart, raw, got: form'),
     ({'state': 'absent'}, 'extensions[0]: one of the following is required: name, id'),
-    ('just-a-name', 'extensions[0]: must be a dict of extension options, not str'),
+    ('just-a-name', "extensions[0]: must be a dict of extension options with at least name (or id), for example "
+                    "{name: synonyms, extension_type: bundle, version: \"8.*\"}, not the str 'just-a-name'"),
+    (['synonyms'], "extensions[0]: must be a dict of extension options with at least name (or id), for example "
+                   "{name: synonyms, extension_type: bundle, version: \"8.*\"}, not the list ['synonyms']"),
+    (type('_TaggedStr', (str,), {})('synonyms'), "not the str 'synonyms'"),  # as ansible-core's templated strings
+    ('x' * 100, "not the str '" + 'x' * 56 + '... (cut short). Nothing was sent'),
 ])
 def test_argument_errors_name_the_item(item, words):
     with pytest.raises(EceError) as caught:
