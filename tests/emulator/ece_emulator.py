@@ -94,7 +94,8 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   "pending_appears_after", "url_mode": "ece"|"ess",
                                                   "plugin_check": "put"|"plan", "fail_kibana_next",
                                                   "omitted_version": "current"|"latest",
-                                                  "cancelled_attempt": "history"|"removed"}; fail_next and
+                                                  "cancelled_attempt": "history"|"removed",
+                                                  "es_after_kibana_failure": "upgraded"|"rolled_back"}; fail_next and
                                                   fail_kibana_next inject failures (no ECE behaviour: not in
                                                   the register)
   GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the
