@@ -222,15 +222,73 @@ def integration_config(host, api_key, username, password, ca_path, archive_dir, 
     return '\n'.join(lines) + '\n'
 
 
+# The two integration steps of the newest core run their targets in this many parts at once, each part in
+# its own copy of the collection against its own emulator: their targets spend much of their time waiting
+# for plan changes, and one sequential run of all of them was the longest lane of the suite.
+SHARDS = 2
+SHARD_ENV = 'ECE_IT_SHARD'  # set in a part's process: it runs its targets itself
+
+
+def target_names(exclude=()):
+    """The integration targets (setup_ece aside), minus those whose aliases name one of `exclude` ('ece/x/')."""
+    base = os.path.join(REPO, 'tests', 'integration', 'targets')
+    names = []
+    for name in sorted(os.listdir(base)):
+        aliases_path = os.path.join(base, name, 'aliases')
+        if name == 'setup_ece' or not os.path.isfile(aliases_path):
+            continue
+        with open(aliases_path, encoding='utf-8') as handle:
+            aliases = {line.strip() + '/' for line in handle if line.strip()}
+        if not aliases.intersection(exclude):
+            names.append(name)
+    return names
+
+
+def in_parts(step, targets):
+    """Run `step` over `targets` in SHARDS processes at once (every SHARDS-th target each); True when all pass."""
+    parts = [targets[index::SHARDS] for index in range(SHARDS)]
+    if OFFLINE:
+        collection_tree.write_ssh_key()  # the parts' ansible-tests would each make it in a new HOME
+    procs = []
+    for index, part in enumerate(parts):
+        env = dict(os.environ, ECE_IT_TARGETS=' '.join(part), ECE_TEST_TREE='%s-part%d' % (collection_tree.TREE_ROOT, index + 1))
+        env[SHARD_ENV] = '%d/%d' % (index + 1, SHARDS)
+        procs.append(subprocess.Popen([sys.executable, os.path.abspath(__file__), '--steps', step, '--child'],  # pylint: disable=consider-using-with
+                                      cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors='replace'))
+    results = []
+    for index, proc in enumerate(procs):
+        output = proc.stdout.read()
+        proc.wait()
+        results.append(proc.returncode == 0)
+        print('---- %s, part %d of %d (%s): %s\n%s' % (step, index + 1, SHARDS, ' '.join(parts[index]),
+                                                 'PASS' if proc.returncode == 0 else 'FAIL', output.rstrip()), flush=True)
+    return all(results)
+
+
+def newest_core_integration(step, log_name, **options):
+    """`step`'s targets (ECE_IT_TARGETS, or all but `exclude`) in parts at once, or, within a part, here."""
+    exclude = options.pop('exclude', ())
+    narrowed = os.environ.get('ECE_IT_TARGETS', '').split()
+    if os.environ.get(SHARD_ENV):
+        return integration(narrowed, log_name, **options)
+    targets = [name for name in (narrowed or target_names(exclude)) if name in target_names(exclude)]
+    if not targets:
+        print('%s: none of the targets %s runs in this step' % (step, ' '.join(narrowed)))
+        return True
+    if len(targets) < 2:
+        return integration(targets, log_name, **options)
+    return in_parts(step, targets)
+
+
 def step_integration():
     """All targets against a fresh emulator, at -vvvv, the modules in-process (as on the controller by default)."""
-    return integration(os.environ.get('ECE_IT_TARGETS', '').split(), 'integration.log')
+    return newest_core_integration('integration', 'integration.log')
 
 
 def step_integration_module():
     """The same targets with the in-process path off: each module in its own process."""
-    return integration(os.environ.get('ECE_IT_TARGETS', '').split(), 'integration-module.log', in_process=False,
-                       exclude=[IN_PROCESS_ONLY, NOT_A_MODULE, ONE_WAY])
+    return newest_core_integration('integration-module', 'integration-module.log', in_process=False,
+                                   exclude=[IN_PROCESS_ONLY, NOT_A_MODULE, ONE_WAY])
 
 
 def older_core_integration(core):
@@ -441,8 +499,8 @@ def main():
         return 0 if all(result[1] for result in run_in_order(names)) else 1
     started = time.monotonic()
     if args.jobs > 1 and len(lanes_of(names)) > 1:
-        if OFFLINE and len([name for name in names if name.startswith('integration')]) > 1:
-            collection_tree.write_ssh_key()  # several integration lanes would make it at once in a new HOME
+        if OFFLINE and any(name.startswith('integration') for name in names):
+            collection_tree.write_ssh_key()  # several integration runs (lanes, parts) would make it at once in a new HOME
         results = run_in_lanes(names, args.jobs)
     else:
         in_order = []
