@@ -31,8 +31,9 @@ an assumption: seen in an issue or a test of another project, inferred, or simpl
 
 For each assumption, the emulator the tests run against has a switch for both readings, and the test
 suite runs the targets that depend on it a second time with every switch flipped (the step
-``integration-flipped``). The modules must work under both readings, or stop with a message that says
-what happened, without changing what the user did not ask for.
+``integration-flipped``). Where the emulator cannot play the other reading, the entry says why. The
+modules must work under both readings, or stop with a message that says what happened, without
+changing what the user did not ask for.
 
 """
 
@@ -55,6 +56,8 @@ def _section(title, entries):
         fields = [('Evidence', entry['evidence'])]
         if entry.get('switches'):
             fields.append(('Emulator switch', _switches(entry)))
+        elif entry.get('no_switch'):
+            fields.append(('Emulator switch', 'none: %s' % entry['no_switch']))
         fields.append(('What the collection does', entry['module']))
         if entry['targets']:
             fields.append(('Integration targets', ', '.join('``%s``' % target for target in entry['targets'])))
@@ -66,7 +69,7 @@ def _section(title, entries):
 
 def render(entries):
     """The page's text for the register's entries."""
-    lines = _section('Assumed (each with an emulator switch)', [e for e in entries if e['status'] == 'assumed'])
+    lines = _section('Assumed (each with an emulator switch, or the reason it has none)', [e for e in entries if e['status'] == 'assumed'])
     lines += _section('Confirmed by Elastic\'s specification or documentation', [e for e in entries if e['status'] == 'confirmed'])
     sources = ('The evidence is tagged [C] (certain: Elastic\'s specification or reference clients), [D] (documented by '
                'Elastic), [O] (observed in an issue, pull request or test of another project) or [I] (inferred). Only [C] '

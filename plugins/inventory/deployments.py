@@ -120,7 +120,9 @@ options:
         type: list
         elements: str
   page_size:
-    description: Hits per search request (100 to 500 keeps each answer small and the number of requests low).
+    description:
+      - Hits per search request (100 to 500 keeps each answer small and the number of requests low).
+      - At most 10000, the most hits one search request returns.
     type: int
     default: 100
   concurrency:
@@ -164,7 +166,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.ece.platform.plugins.module_utils._argspec import check_connection_rules, client_from_module
 from ansible_collections.ece.platform.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
-from ansible_collections.ece.platform.plugins.plugin_utils._inventory_fetch import inventory_hosts
+from ansible_collections.ece.platform.plugins.plugin_utils._inventory_fetch import CEILING, inventory_hosts
 from ansible_collections.ece.platform.plugins.plugin_utils._inventory_query import check_filters
 
 try:
@@ -208,6 +210,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             filters = check_filters(self.get_option('filters'))
             if self.get_option('page_size') < 1 or self.get_option('concurrency') < 1:
                 raise EceError('Options page_size and concurrency must be at least 1.')
+            if self.get_option('page_size') > CEILING:
+                # Beyond the ceiling ECE answers part of the page or refuses: either would lose hosts or fail later.
+                raise EceError('Option page_size must be at most %d (one search returns no more hits than that); '
+                               '100 to 500 is best.' % CEILING)
         except EceError as exc:
             raise AnsibleParserError('%s: %s' % (path, exc.msg)) from None
         cache_key = self.get_cache_key(path)

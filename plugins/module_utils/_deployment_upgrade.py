@@ -16,12 +16,13 @@ Assumption [I] (register: version-rules): whether ECE refuses a plugin whose ver
 only fails the plan at `validate-elasticsearch-plugin-versions`, or checks it with validate_only at all, is
 not known. The module checks every entry itself before it sends anything, so it is safe under each
 reading.
-Assumption [O] (seen in terraform-provider-ec's upgrade tests): a failed Kibana step leaves Elasticsearch
+Assumption [O] (register: stateless-failure-keeps-elasticsearch): a failed Kibana step leaves Elasticsearch
 upgraded. The module does not rely on it: after a failure it reads what each resource runs and reports
-that, and a re-run moves only what is not at the target (the integration tests make a Kibana attempt fail).
-Assumption [I]: an update carrying Elasticsearch and the stateless resources starts one attempt per
-resource (each resource has its own plan tracker [C]); the module waits for each one it can see,
-Elasticsearch first.
+that (saying whether Elasticsearch kept the target), and a re-run moves only what is not at the target.
+Assumption [I] (register: attempt-per-resource): an update carrying Elasticsearch and the stateless resources
+starts one attempt per resource (each resource has its own plan tracker [C]); the module waits for each one,
+Elasticsearch first. Where a resource's own attempt never shows, the wait ends at wait_timeout with a message
+that says so (no success is reported).
 """
 
 from __future__ import annotations
@@ -271,7 +272,12 @@ class DeploymentUpgrade:
             try:
                 outcome, plan_info = waiter.wait(ours, deadline, what='the %s upgrade' % kind)
             except PlanTimeout as exc:
+                shown = (exc.details.get('plan') or {}).get('attempt_id')  # the waited-for attempt, once it showed
                 exc.details.update(changed=True, deployment=result['deployment'], plan=result['plan'])
+                if kind != 'elasticsearch' and not shown:
+                    exc.msg += (' ECE showed no plan attempt of the %s resource for this update; if it changed that resource '
+                                'without one, read the deployment to see what the %s runs before running the task again.' % (kind, kind))
+                    exc.args = (exc.msg,)
                 raise
             outcome['step'] = failed_step(plan_info, outcome) if outcome['status'] == 'error' else None
             attempts[kind] = outcome

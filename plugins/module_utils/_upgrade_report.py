@@ -48,5 +48,11 @@ def failure_message(result, kind, target):
         return ('The upgrade of deployment %s to %s failed in its Elasticsearch plan (%s): %s ECE rolled the Elasticsearch change back, '
                 'so the previous plan keeps running. Now running: %s. Fix the cause and run the task again.'
                 % (deployment, target, where, outcome.get('message'), running))
-    return ('Elasticsearch of deployment %s was upgraded to %s, but the %s plan failed (%s): %s Now running: %s. Run the task again: '
-            'it moves only what is not at %s yet.' % (deployment, target, kind, where, outcome.get('message'), running, target))
+    # Register stateless-failure-keeps-elasticsearch (assumed): Elasticsearch keeps its upgrade. Said only when it does.
+    es_now = result['resources'].get('elasticsearch')
+    if es_now == target:
+        return ('Elasticsearch of deployment %s was upgraded to %s, but the %s plan failed (%s): %s Now running: %s. Run the task again: '
+                'it moves only what is not at %s yet.' % (deployment, target, kind, where, outcome.get('message'), running, target))
+    return ('The %s plan of the upgrade of deployment %s to %s failed (%s): %s Elasticsearch was not kept at %s: it runs %s. Now '
+            'running: %s. Fix the cause and run the task again: it moves only what is not at %s yet.'
+            % (kind, deployment, target, where, outcome.get('message'), target, es_now, running, target))

@@ -5,8 +5,15 @@
 
 Cost, as the inventory plugin's documentation promises: the pages of `POST /deployments/_search` sorted by id,
 one list of the extensions (only when a plan references `repo://` extensions), and one light GET per
-deployment whose hit lacks its plan (whether ECE's search hits carry plans is not documented [I]), a few at
-a time.
+deployment whose hit lacks its plan, a few at a time.
+
+Assumption [I] (register: search-hits-carry-plans): whether ECE's search hits carry the current plan is not
+verified; a hit without it costs one light GET, so the hosts are the same either way.
+Assumption [C]/[I] (register: search-cursor): ECE 3.8 and later answer with a cursor, ECE 3.7 with none; the
+cursor is followed when it comes, else the pages are asked for with from/size.
+Assumption [O] (register: search-hit-ceiling): one search reaches 10,000 hits with from/size; the plugin never
+asks beyond (page_size is at most that, and from/size paging stops with an error before it), so whether ECE
+clamps or refuses beyond the ceiling is never met.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from ansible_collections.ece.platform.plugins.plugin_utils import _inventory_hos
 from ansible_collections.ece.platform.plugins.plugin_utils import _inventory_query as query
 
 SEARCH_PATH = '/deployments/_search'
-CEILING = 10000  # one search reaches about 10,000 hits with from/size [O]; beyond, only a cursor pages (ECE >= 3.8)
+CEILING = 10000  # one search reaches 10,000 hits with from/size [O]; beyond, only a cursor pages (ECE >= 3.8)
 SORT = [{'id': {'order': 'asc'}}]  # a static, unique field, so that a deployment changed between pages is not lost [C]
 # Everything but the current plans left out (the GET's show_* flags [C]); the deployment's own plan, without the
 # template's.

@@ -85,14 +85,17 @@ CONTROL_HELP = """control endpoints (no auth, test use only):
                                                   "enabled_built_in_plugins"?, "tags"? ({key: value}),
                                                   "template_id"?}: create a deployment; a list of those, or
                                                   {"count": N, "name_prefix", ...}: create many at once
-  POST /_emulator/search, GET /_emulator/search   {"strict", "cursor", "plans_in_hits"} switches of
-                                                  POST /deployments/_search; GET also lists the search bodies received
+  POST /_emulator/search, GET /_emulator/search   {"strict", "cursor", "plans_in_hits", "search_ceiling"} switches of
+                                                  POST /deployments/_search (all but strict are the register's switches
+                                                  of those names, also set through /_emulator/assumptions); GET also
+                                                  lists the search bodies received
   POST /_emulator/plans, GET /_emulator/plans     {"seconds", "fail_next", "failure_message", "failure_type",
                                                   "failed_attempt_in": "history"|"current",
                                                   "pending_appears_after", "url_mode": "ece"|"ess",
                                                   "plugin_check": "put"|"plan", "fail_kibana_next",
                                                   "omitted_version": "current"|"latest",
-                                                  "cancelled_attempt": "history"|"removed"}; fail_next and
+                                                  "cancelled_attempt": "history"|"removed",
+                                                  "es_after_kibana_failure": "upgraded"|"rolled_back"}; fail_next and
                                                   fail_kibana_next inject failures (no ECE behaviour: not in
                                                   the register)
   GET  /_emulator/deployments/{id}/loaded         archive SHA-256 per extension the nodes loaded with the

@@ -16,7 +16,8 @@ import yaml
 REGISTER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'ece_behaviours.yml')
 READINGS = ('default', 'flipped')
 # Switches the plan engine's PlanSettings may hold too; those it knows live there (one source of truth).
-PLAN_SWITCHES = ('failed_attempt_in', 'pending_appears_after', 'url_mode', 'plugin_check', 'omitted_version', 'cancelled_attempt')
+PLAN_SWITCHES = ('failed_attempt_in', 'pending_appears_after', 'url_mode', 'plugin_check', 'omitted_version', 'cancelled_attempt',
+                 'es_after_kibana_failure')
 ENV = 'ECE_EMULATOR_ASSUMPTIONS'
 
 

@@ -102,7 +102,7 @@ class DeploymentStore:
             ended = deployment.plans.settle(now)
             if ended is not None:
                 self._ended(deployment, ended)
-            if deployment.kibana is not None and emulator_resources.settle(deployment, now) is not None:
+            if deployment.kibana is not None and emulator_resources.settle(deployment, now, self.settings) is not None:
                 deployment.touch(now)  # after Elasticsearch: Kibana follows it
         return now
 

@@ -6,7 +6,9 @@
                                  answers 201 {"deployments": [{"id", "name"}, ...]}
     GET  /_emulator/search       {"settings": {...}, "searches": [{"query", "body"}, ...]}: the switches and every
                                  `_search` body received since the last reset, oldest first
-    POST /_emulator/search       {"strict"?, "cursor"?, "plans_in_hits"?}: set switches (see emulator_search)
+    POST /_emulator/search       {"strict"?, "cursor"?, "plans_in_hits"?, "search_ceiling"?}: set switches (see
+                                 emulator_search); all but `strict` are the register's switches, the same ones
+                                 POST /_emulator/assumptions sets
 """
 
 import json

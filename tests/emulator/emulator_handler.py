@@ -61,6 +61,7 @@ class App:  # pylint: disable=too-many-instance-attributes,too-few-public-method
         # The assumed ECE behaviours' switches (tests/ece_behaviours.yml), shared by both stores.
         self.assumptions = store.assumptions = Assumptions(assumptions)
         self.assumptions.attach_plan_settings(self.deployments.settings)
+        self.deployments.search.assumptions = self.assumptions  # /_emulator/search is a view on three of them
         self.scheme, self.default_host, self.verbose = scheme, default_host, verbose
         self.api_key, self.username, self.password = api_key, username, password
 

@@ -21,6 +21,7 @@ STEPS = ('log-initial-plan-data', 'validate-plan-prerequisites', 'validate-elast
          'apply-plan-settings', 'plan-completed')
 PLUGIN_CHECKS = ('put', 'plan')
 CANCELLED_PLACES = ('history', 'removed')
+AFTER_KIBANA_FAILURE = ('upgraded', 'rolled_back')
 
 
 class SettingsError(ValueError):
@@ -53,6 +54,10 @@ class PlanSettings:
         # Register `cancelled-attempt`: whether a graceful cancel leaves a history entry (`history`) or, like
         # force_delete, none (`removed`).
         'cancelled_attempt': 'history',
+        # Register `stateless-failure-keeps-elasticsearch`: after a failed Kibana attempt of an update that also
+        # changed Elasticsearch, Elasticsearch keeps the change (`upgraded`) or ECE puts its previous plan back
+        # (`rolled_back`).
+        'es_after_kibana_failure': 'upgraded',
     }
 
     def __init__(self):
@@ -81,7 +86,8 @@ class PlanSettings:
             if key in doc and (not isinstance(doc[key], str) or not doc[key]):
                 raise SettingsError('"%s" must be a non-empty string.' % key)
         for key, allowed in (('failed_attempt_in', FAILED_PLACES), ('url_mode', URL_MODES), ('plugin_check', PLUGIN_CHECKS),
-                             ('omitted_version', ('current', 'latest')), ('cancelled_attempt', CANCELLED_PLACES)):
+                             ('omitted_version', ('current', 'latest')), ('cancelled_attempt', CANCELLED_PLACES),
+                             ('es_after_kibana_failure', AFTER_KIBANA_FAILURE)):
             if key in doc and doc[key] not in allowed:
                 raise SettingsError('"%s" must be one of %s.' % (key, ', '.join(allowed)))
         self.values.update(doc)
@@ -230,6 +236,14 @@ class PlanState:
             self.pending = None
             return attempt
         attempt.failed_in = 'history'  # a cancelled plan never becomes current
+        self._conclude(attempt)
+        return attempt
+
+    def roll_back_to(self, earlier, now):
+        """Run `earlier`'s plan again: a new attempt, ended at once, that becomes current; return it."""
+        self._count += 1
+        attempt = Attempt(self._count, earlier.plan, now, steps=earlier.steps)
+        attempt.end(now)
         self._conclude(attempt)
         return attempt
 

@@ -5,7 +5,10 @@ Facts: FLEET.md 1.1, 1.3 and 8.4/8.5 in the research notes. Kibana has its own `
 attempts. An update carrying both resources runs Elasticsearch first, then Kibana: the Kibana attempt
 ends `seconds` after the Elasticsearch one. A Kibana attempt fails when `fail_kibana_next` says so, or
 when at its end Elasticsearch does not run its version (the Elasticsearch change failed or was left out);
-either way Elasticsearch stays as it is (tf-ec 8002d587: a Kibana failure leaves Elasticsearch upgraded).
+either way Elasticsearch stays as it is (tf-ec 8002d587: a Kibana failure leaves Elasticsearch upgraded), unless
+the register's switch `es_after_kibana_failure` is `rolled_back` (entry stateless-failure-keeps-elasticsearch, the
+other reading): then a Kibana attempt that was made to fail puts back the Elasticsearch plan that ran before the
+update, when that update changed Elasticsearch too and its change went through.
 """
 
 import secrets
@@ -66,11 +69,21 @@ def start(deployment, plan, settings, now, es_attempt=None):
         seconds += max(es_attempt.ends_at - (now + settings.pending_appears_after), 0.0)
     failure = MIGRATION_FAILED if settings.take_kibana_failure() else False
     attempt = resource.plans.start(plan, settings, now, failure=failure, seconds=seconds, steps=STEPS, failed_step=FAILED_STEP)
+    # What a rollback of this update would put back: the Elasticsearch plan running before it, and its attempt.
+    attempt.same_update = (es_attempt, deployment.plans.running) if es_attempt is not None else None
     deployment.touch(now)
     return attempt
 
 
-def settle(deployment, now):
+def _roll_back_elasticsearch(deployment, attempt, settings, now):
+    """Under `es_after_kibana_failure: rolled_back`: the Elasticsearch change of the failed update undone."""
+    es_attempt, before = getattr(attempt, 'same_update', None) or (None, None)
+    if settings.es_after_kibana_failure != 'rolled_back' or es_attempt is None or deployment.plans.running is not es_attempt:
+        return
+    deployment.plans.roll_back_to(before, now)
+
+
+def settle(deployment, now, settings):
     """End the Kibana attempt whose time is up, after Elasticsearch settled; return it when it ended now."""
     resource = deployment.kibana
     attempt = resource.plans.pending if resource is not None else None
@@ -81,7 +94,10 @@ def settle(deployment, now):
     if attempt.failure is None and wanted is not None and wanted != es_version:
         attempt.failure = ('Plan change failed: Kibana [%s] cannot run against Elasticsearch [%s].' % (wanted, es_version),
                            'ClusterFailure:IncompatibleElasticsearchVersion')
+    injected = attempt.failure is MIGRATION_FAILED
     ended = resource.plans.settle(now)
+    if ended is not None and ended.outcome == 'error' and injected:
+        _roll_back_elasticsearch(deployment, ended, settings, now)
     if ended is not None and ended.outcome == 'success' and wanted is None:
         ended.plan.setdefault('kibana', {})['version'] = es_version  # blank means: the Elasticsearch version
     return ended

@@ -2,15 +2,21 @@
 
 Shapes are the Swagger's [C] (fleet-swagger.json: SearchRequest, DeploymentsSearchResponse); the engine is
 FLEET.md 8.3 [I unless noted]:
-- `size` defaults to 10 [O]; `from + size` above 10,000 is clamped, or a 400 under `strict` [O ceiling, I behaviour].
+- `size` defaults to 10 [O]; `from + size` above 10,000 is clamped, or a 400 when the register's switch
+  `search_ceiling` says `refuse` or under `strict` [O ceiling, I behaviour].
 - `sort`: `["id"]`, `[{"name": {"order": "desc"}}]`, ...; default: last modified, newest first [C rank + date].
-- cursor (ECE 3.8 mode, the default): opaque; when sent, every other field is ignored [C]; a last, empty
-  page still carries one [O]. ECE 3.7 mode (`cursor: false`): no cursor is returned and one sent is ignored.
+- cursor (ECE 3.8 mode, the register's switch `cursor` true): opaque; when sent, every other field is
+  ignored [C]; a last, empty page still carries one [O]. ECE 3.7 mode (`cursor: false`): no cursor is
+  returned and one sent is ignored.
 - `minimal_metadata=a,b`: `deployments: []` and the hits as `{a, b}` objects in `minimal_metadata` [O].
 - Hits carry the resources as the deployment GET with `show_plans=true` does, plans without logs, unless
   the `plans_in_hits` switch is off. Assumption [I] (FLEET.md 4.5, open question 4): whether real hits
   carry `current.plan` is unverified, so a client must also work when they do not.
-Settings and the log of received search bodies live in `SearchSettings` (control: /_emulator/search).
+`cursor`, `plans_in_hits` and `search_ceiling` are switches of the register (tests/ece_behaviours.yml, entries
+search-hits-carry-plans, search-cursor, search-hit-ceiling): they live in the emulator's Assumptions, so
+/_emulator/search, /_emulator/assumptions and `--assumptions flipped` agree, and a reset returns to the reading
+the emulator started with. `strict` (what the emulator answers to a query it cannot run) is the test's choice,
+and the log of received search bodies, live in `SearchSettings` (control: /_emulator/search).
 """
 
 import base64
@@ -19,6 +25,7 @@ import json
 import threading
 
 from emulator_api import Response, failure
+from emulator_assumptions import Assumptions
 from emulator_deployments_view import View, deployment_body
 from emulator_plan_engine import iso
 from emulator_search_query import Unsupported, document, matches
@@ -27,26 +34,37 @@ CEILING = 10000
 DEFAULT_SIZE = 10
 INVALID = 'root.invalid_json_request'  # no error is documented for _search; used only under `strict`
 SORTABLE = {'id': 'id', 'name': 'name', 'name.keyword': 'name', 'metadata.last_modified': 'modified'}
-DEFAULTS = {'strict': False, 'cursor': True, 'plans_in_hits': True}
+ASSUMED = ('cursor', 'plans_in_hits', 'search_ceiling')  # the register's switches, kept in the Assumptions
+SWITCHES = ('strict',) + ASSUMED
 MAX_LOGGED = 2000
 MAX_BODY = 1024 * 1024
 
 
 class SearchSettings:
-    """The search switches (see DEFAULTS) and the bodies of the searches received, oldest first."""
+    """The search switches and the bodies of the searches received, oldest first.
 
-    def __init__(self):
+    `assumptions` is the emulator's Assumptions (the App attaches its own); the register's switches are read
+    and written there, so every control endpoint sees one value.
+    """
+
+    def __init__(self, assumptions=None):
         self._lock = threading.Lock()
-        self.values = dict(DEFAULTS)
+        self.assumptions = assumptions if assumptions is not None else Assumptions()
+        self.strict = False
         self.received = []
 
+    @property
+    def values(self):
+        return dict({name: self.assumptions[name] for name in ASSUMED}, strict=self.strict)
+
     def update(self, doc):
-        """Apply a control body; a ValueError names what is wrong."""
-        if not isinstance(doc, dict) or set(doc) - set(DEFAULTS) or not all(isinstance(value, bool) for value in doc.values()):
-            raise ValueError('Send booleans among %s.' % ', '.join(sorted(DEFAULTS)))
+        """Apply a control body; a ValueError names what is wrong (and nothing is changed then)."""
+        if not isinstance(doc, dict) or set(doc) - set(SWITCHES) or not isinstance(doc.get('strict', False), bool):
+            raise ValueError('Send {"strict"?: bool, "cursor"?: bool, "plans_in_hits"?: bool, "search_ceiling"?: "clamp"|"refuse"}.')
         with self._lock:
-            self.values.update(doc)
-            return dict(self.values)
+            self.assumptions.update({name: value for name, value in doc.items() if name in ASSUMED})
+            self.strict = doc.get('strict', self.strict)
+            return self.values
 
     def record(self, query_string, body):
         with self._lock:
@@ -58,8 +76,9 @@ class SearchSettings:
             return list(self.received)
 
     def reset(self):
+        """`strict` off and the log emptied; the register's switches are reset with the Assumptions."""
         with self._lock:
-            self.values = dict(DEFAULTS)
+            self.strict = False
             self.received = []
 
 
@@ -105,13 +124,13 @@ def _decode_cursor(cursor):
     return state
 
 
-def _request(doc, settings):
+def _request(doc, values):
     """{query, sort, from, size, after} of a SearchRequest; `after` (a cursor's last sort values) or None."""
     if doc is None:
         doc = {}
     if not isinstance(doc, dict) or set(doc) - {'query', 'size', 'from', 'sort', 'cursor'}:
         raise Unsupported('a SearchRequest has query, size, from, sort and cursor')
-    if doc.get('cursor') and settings.values['cursor']:
+    if doc.get('cursor') and values['cursor']:
         state = _decode_cursor(doc['cursor'])  # every other field is ignored [C]
         return dict(state, **{'from': 0})
     size, offset = doc.get('size', DEFAULT_SIZE), doc.get('from', 0)
@@ -129,8 +148,8 @@ def _after(deployment, after, spec):
     return False
 
 
-def _hit(deployment, now, settings):
-    view = View({'show_plans': ['true' if settings.values['plans_in_hits'] else 'false']})
+def _hit(deployment, now, values):
+    view = View({'show_plans': ['true' if values['plans_in_hits'] else 'false']})
     body = deployment_body(deployment, now, view)
     metadata = {'last_modified': iso(deployment.modified), 'last_resource_plan_modified': iso(deployment.modified)}
     tags = getattr(deployment, 'tags', None)
@@ -150,10 +169,11 @@ def search(call, store, settings):
         raw = _optional_json(call.body)
     except ValueError:
         return failure(400, INVALID, 'The search body is not valid JSON.', ['body'])
-    settings.record({name: values[-1] for name, values in call.query.items()}, raw)
-    strict = settings.values['strict']
+    settings.record({name: given[-1] for name, given in call.query.items()}, raw)
+    values = settings.values
+    strict = values['strict']
     try:
-        request = _request(raw, settings)
+        request = _request(raw, values)
         spec = _sort_spec(request['sort'])
     except Unsupported as exc:
         if strict:
@@ -161,7 +181,7 @@ def search(call, store, settings):
         request, spec = {'query': {'match_none': {}}, 'sort': None, 'from': 0, 'size': DEFAULT_SIZE, 'after': None}, _sort_spec(None)
     query, offset, size = request['query'], request['from'], request['size']
     if request['after'] is None and offset + size > CEILING:  # a cursor pages past the ceiling; from/size cannot
-        if strict:
+        if strict or values['search_ceiling'] == 'refuse':
             return failure(400, INVALID, 'from + size may not exceed %d; page with a cursor.' % CEILING, ['body.size'])
         size = max(0, CEILING - offset)
     with store.lock:
@@ -176,7 +196,7 @@ def search(call, store, settings):
         if request['after'] is not None:
             ordered = [dep for dep in ordered if _after(dep, request['after'], spec)]
         page = ordered[offset:offset + size]
-        hits = [_hit(dep, now, settings) for dep in page]
+        hits = [_hit(dep, now, values) for dep in page]
         after = [getattr(page[-1], attribute) for attribute, _desc in spec] if page else request['after']
         headers = _headers(store.all(), now)
     doc = {'return_count': len(hits), 'deployments': hits}
@@ -186,7 +206,7 @@ def search(call, store, settings):
     if minimal:
         doc['minimal_metadata'] = [_minimal(hit, [name.strip() for name in minimal.split(',')]) for hit in hits]
         doc['deployments'] = []
-    if settings.values['cursor']:
+    if values['cursor']:
         doc['cursor'] = _encode_cursor({'query': query, 'sort': request['sort'], 'size': size, 'after': after})
     return Response(200, doc, headers)
 

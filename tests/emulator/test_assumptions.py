@@ -42,11 +42,13 @@ def test_every_entry_is_complete_and_only_assumed_ones_have_switches():
         assert '.md' not in item['evidence'] and 'research' not in item['evidence'], item['id']
         assert item['status'] in ('confirmed', 'assumed'), item['id']
         if item['status'] == 'assumed':
-            assert item.get('switches'), '%s is assumed, so it needs an emulator switch' % item['id']
-            for name, readings in item['switches'].items():
+            # An emulator switch, or the reason the emulator cannot play the other reading (never both).
+            assert bool(item.get('switches')) != bool(str(item.get('no_switch') or '').strip()), \
+                '%s is assumed, so it needs an emulator switch (or no_switch: why not)' % item['id']
+            for name, readings in (item.get('switches') or {}).items():
                 assert set(readings) == {'default', 'flipped'} and readings['default'] != readings['flipped'], name
         else:
-            assert not item.get('switches'), '%s is confirmed: nothing to switch' % item['id']
+            assert not item.get('switches') and not item.get('no_switch'), '%s is confirmed: nothing to switch' % item['id']
             assert '[I]' not in item['source'] and '[O]' not in item['source'].split('(')[0], item['id']
             assert '[I]' not in item['evidence'] and '[O]' not in item['evidence'], item['id']
         for target in item['targets']:
@@ -105,6 +107,8 @@ def test_an_emulator_started_flipped_keeps_that_reading_across_resets(start_emul
     emulator.reset()
     assert _assumptions(emulator)['baseline'] == 'flipped' and len(_assumptions(emulator)['flipped']) == len(table)
     assert requests.get(emulator.control('/plans'), timeout=10).json()['url_mode'] == 'ess'
+    assert requests.get(emulator.control('/search'), timeout=10).json()['settings'] == {
+        'strict': False, 'cursor': False, 'plans_in_hits': False, 'search_ceiling': 'refuse'}
 
 
 def test_the_environment_chooses_the_reading_too(start_emulator):

@@ -127,7 +127,7 @@ def test_unsupported_query_matches_nothing_unless_strict(emu, deps):
 def test_ece_3_7_mode_no_cursor_and_hits_without_plans(emu, deps):
     _seed(emu, count=3, name_prefix='old-', elasticsearch_version='8.15.1')
     settings = requests.post(emu.control('/search'), json={'cursor': False, 'plans_in_hits': False}, timeout=10).json()['settings']
-    assert settings == {'strict': False, 'cursor': False, 'plans_in_hits': False}
+    assert settings == {'strict': False, 'cursor': False, 'plans_in_hits': False, 'search_ceiling': 'clamp'}
     page = _search(deps, {'size': 2, 'sort': ['id'], 'cursor': 'ignored'})
     assert 'cursor' not in page and page['return_count'] == 2
     assert 'current' not in page['deployments'][0]['resources']['elasticsearch'][0]['info']['plan_info']
@@ -155,3 +155,33 @@ def test_kibana_resources_are_searchable(emu, deps):
     found = _search(deps, {'query': query})
     assert _names(found) == ['with-kibana']
     assert found['deployments'][0]['resources']['kibana'][0]['info']['plan_info']['current']['plan']['kibana']['version'] == '8.15.1'
+
+
+def test_search_switches_are_the_registers(emu, deps):
+    """/_emulator/search and /_emulator/assumptions set the same switches; a reset returns to the starting reading."""
+    _seed(emu, count=3, name_prefix='sw-', elasticsearch_version='8.15.1')
+    state = requests.post(emu.control('/assumptions'), json={'cursor': 'flipped', 'search_ceiling': 'refuse'}, timeout=10).json()
+    assert state['switches']['cursor'] is False and set(state['flipped']) >= {'cursor', 'search_ceiling'}
+    assert requests.get(emu.control('/search'), timeout=10).json()['settings'] == {
+        'strict': False, 'cursor': False, 'plans_in_hits': True, 'search_ceiling': 'refuse'}
+    assert 'cursor' not in _search(deps, {'size': 2, 'sort': ['id']})
+    over = deps.call('POST', '/_search', json={'size': 5, 'from': 9998})  # refused without strict: the register's switch
+    assert over.status_code == 400 and 'page with a cursor' in over.json()['errors'][0]['message']
+    reply = requests.post(emu.control('/search'), json={'plans_in_hits': False, 'search_ceiling': 'clamp'}, timeout=10)
+    assert reply.status_code == 200
+    switches = requests.get(emu.control('/assumptions'), timeout=10).json()['switches']
+    assert switches['plans_in_hits'] is False and switches['search_ceiling'] == 'clamp' and switches['cursor'] is False
+    hit = _search(deps, {'size': 1})['deployments'][0]
+    assert 'current' not in hit['resources']['elasticsearch'][0]['info']['plan_info']
+    emu.reset()
+    assert requests.get(emu.control('/search'), timeout=10).json()['settings'] == {
+        'strict': False, 'cursor': True, 'plans_in_hits': True, 'search_ceiling': 'clamp'}
+
+
+def test_search_control_refuses_what_is_not_a_reading(emu):
+    for body in ({'cursor': 'yes'}, {'search_ceiling': 'sometimes'}, {'strict': 1}, {'size': 3}, ['cursor']):
+        reply = requests.post(emu.control('/search'), json=body, timeout=10)
+        assert reply.status_code == 400, body
+    # a refused body changes nothing, also not the valid part of it
+    assert requests.post(emu.control('/search'), json={'plans_in_hits': False, 'cursor': 'no'}, timeout=10).status_code == 400
+    assert requests.get(emu.control('/search'), timeout=10).json()['settings']['plans_in_hits'] is True

@@ -235,6 +235,43 @@ def test_a_failed_kibana_step_leaves_elasticsearch_upgraded_and_a_rerun_converge
     assert deps.get(dep['id']).json()['healthy'] is True
 
 
+def test_a_failed_kibana_step_rolls_elasticsearch_back_under_the_other_reading(deps, emu):
+    """Register stateless-failure-keeps-elasticsearch, flipped: ECE puts the previous Elasticsearch plan back."""
+    dep = deps.create(kibana=True)
+    reply = requests.post(emu.control('/assumptions'), json={'es_after_kibana_failure': 'flipped'}, timeout=10)
+    assert reply.json()['switches']['es_after_kibana_failure'] == 'rolled_back'
+    assert deps.plans()['es_after_kibana_failure'] == 'rolled_back'  # one source of truth
+    deps.plans(fail_kibana_next=1)
+    assert deps.put(dep['id'], upgrade_body(deps, dep['id'], '8.16.0')).status_code == 200
+    body = settle_all(deps, dep['id'])
+    assert body['resources']['kibana'][0]['info']['plan_info']['healthy'] is False
+    assert versions_of(deps, dep['id']) == {'elasticsearch': '8.15.1', 'kibana': '8.15.1'}
+    es = deps.get(dep['id'], show_plan_history='true').json()['resources']['elasticsearch'][0]['info']['plan_info']
+    upgraded = es['history'][-1]
+    assert upgraded['plan']['elasticsearch']['version'] == '8.16.0' and upgraded['healthy'] is True  # then undone
+    assert es['current']['plan']['elasticsearch']['version'] == '8.15.1'
+    assert deps.put(dep['id'], upgrade_body(deps, dep['id'], '8.16.0')).status_code == 200  # a re-run moves both
+    settle_all(deps, dep['id'])
+    assert versions_of(deps, dep['id']) == {'elasticsearch': '8.16.0', 'kibana': '8.16.0'}
+    emu.reset()
+    assert deps.plans()['es_after_kibana_failure'] == 'upgraded'
+
+
+def test_a_kibana_only_failure_rolls_nothing_back(deps, emu):
+    """The rollback undoes only an Elasticsearch change of the same update: Kibana failing alone leaves Elasticsearch be."""
+    dep = deps.create(kibana=True)
+    requests.post(emu.control('/assumptions'), json={'es_after_kibana_failure': 'rolled_back'}, timeout=10)
+    assert deps.put(dep['id'], upgrade_body(deps, dep['id'], '8.16.0', kibana=False)).status_code == 200  # Elasticsearch alone
+    settle_all(deps, dep['id'])
+    deps.plans(fail_kibana_next=1)
+    kibana_only = upgrade_body(deps, dep['id'], '8.16.0')
+    del kibana_only['resources']['elasticsearch']
+    assert deps.put(dep['id'], kibana_only).status_code == 200
+    body = settle_all(deps, dep['id'])
+    assert body['resources']['kibana'][0]['info']['plan_info']['healthy'] is False
+    assert versions_of(deps, dep['id']) == {'elasticsearch': '8.16.0', 'kibana': '8.15.1'}
+
+
 def test_kibana_fails_when_elasticsearch_did_not_move(deps):
     dep = deps.create(kibana=True)
     deps.plans(fail_next=1)

@@ -17,6 +17,7 @@ from ansible_collections.ece.platform.plugins.module_utils._upgrade_plan import 
     upgraded_plan,
 )
 from ansible_collections.ece.platform.plugins.module_utils._upgrade_report import failed_step, failure_message
+from ansible_collections.ece.platform.tests.unit.ece_register import both, reading
 
 FILE = {'size': 10, 'url': 'https://ece/file.zip'}
 
@@ -186,3 +187,17 @@ def test_failure_messages_say_what_runs_now():
     assert 'Now running: elasticsearch 8.16.0, kibana 8.15.1' in kibana
     es = failure_message(result, 'elasticsearch', '8.16.0')
     assert 'failed in its Elasticsearch plan' in es and 'rolled the Elasticsearch change back' in es and 'bang.' in es
+
+
+@pytest.mark.parametrize('after', both('es_after_kibana_failure'))
+def test_a_kibana_failure_reports_what_elasticsearch_runs_under_both_readings(after):
+    """Register stateless-failure-keeps-elasticsearch: the message claims the upgrade only where Elasticsearch kept it."""
+    es_version = '8.16.0' if after == reading('es_after_kibana_failure') else '8.15.1'
+    result = {'deployment': {'id': 'i', 'name': 'n'}, 'resources': {'elasticsearch': es_version, 'kibana': '8.15.1'},
+              'plan': {'attempts': {'kibana': {'attempt_id': 'k', 'step': 'wait-until-running', 'message': 'boom.'}}}}
+    message = failure_message(result, 'kibana', '8.16.0')
+    assert 'boom.' in message and 'Now running: elasticsearch %s, kibana 8.15.1' % es_version in message
+    if es_version == '8.16.0':
+        assert 'was upgraded to 8.16.0, but the kibana plan failed' in message
+    else:
+        assert 'was upgraded' not in message and 'Elasticsearch was not kept at 8.16.0: it runs 8.15.1' in message
