@@ -255,10 +255,11 @@ def in_parts(step, targets):
         env[SHARD_ENV] = '%d/%d' % (index + 1, SHARDS)
         procs.append(subprocess.Popen([sys.executable, os.path.abspath(__file__), '--steps', step, '--child'],  # pylint: disable=consider-using-with
                                       cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors='replace'))
+    # Each part's output is read while all run: a part must never stall on a full pipe while another runs.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=SHARDS) as pool:
+        outputs = list(pool.map(lambda proc: proc.communicate()[0], procs))
     results = []
-    for index, proc in enumerate(procs):
-        output = proc.stdout.read()
-        proc.wait()
+    for index, (proc, output) in enumerate(zip(procs, outputs)):
         results.append(proc.returncode == 0)
         verdict = 'PASS' if proc.returncode == 0 else 'FAIL'
         print('---- %s, part %d of %d (%s): %s\n%s' % (step, index + 1, SHARDS, ' '.join(parts[index]), verdict, output.rstrip()),
