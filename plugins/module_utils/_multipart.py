@@ -11,10 +11,9 @@ request carries a Content-Length (no chunked encoding) and memory stays flat wha
 
 from __future__ import annotations
 
-import time
 import traceback
 
-from ansible_collections.ece.platform.plugins.module_utils._progress import report
+from ansible_collections.ece.platform.plugins.module_utils._progress import UploadProgress
 
 try:
     from requests_toolbelt.multipart.encoder import MultipartEncoder
@@ -43,19 +42,8 @@ class _Reported:
 
     def __init__(self, encoder, name):
         self._encoder = encoder
-        self._name = name
         self.len = encoder.len
-        self._sent = 0
-        self._done = False
-        self._started = time.monotonic()
+        self._progress = UploadProgress(name, encoder.len)
 
     def read(self, size=-1):
-        block = self._encoder.read(size)
-        elapsed = time.monotonic() - self._started
-        if block:
-            self._sent += len(block)
-            report('upload', name=self._name, sent=self._sent, total=self.len, elapsed=elapsed)
-        elif not self._done:
-            self._done = True
-            report('upload_done', name=self._name, sent=self._sent, total=self.len, elapsed=elapsed)
-        return block
+        return self._progress.passed(self._encoder.read(size))

@@ -21,6 +21,7 @@ the action plugin removes that key and shows them at -vvv, so -vvv tells the sam
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Optional
 
 Reporter = Callable[[str, dict], None]
@@ -63,3 +64,25 @@ def report(event: str, **fields: Any) -> None:
         reporter(event, fields)
     except Exception:  # pylint: disable=broad-except
         pass
+
+
+class UploadProgress:
+    """The 'upload' and 'upload_done' events of one request body, fed with each block the HTTP layer reads."""
+
+    def __init__(self, name: str, total: int) -> None:
+        self.name = name
+        self.total = total
+        self.sent = 0
+        self.done = False
+        self.started = time.monotonic()
+
+    def passed(self, block: Any) -> Any:
+        """Report `block` (an empty one ends the upload, reported once) and hand it on."""
+        elapsed = time.monotonic() - self.started
+        if block:
+            self.sent += len(block)
+            report('upload', name=self.name, sent=self.sent, total=self.total, elapsed=elapsed)
+        elif not self.done:
+            self.done = True
+            report('upload_done', name=self.name, sent=self.sent, total=self.total, elapsed=elapsed)
+        return block

@@ -15,10 +15,9 @@ so after an upload the digest cache records which local file (by its key) was se
 
 from __future__ import annotations
 
-import time
 
 from ansible_collections.ece.platform.plugins.module_utils._multipart import CONTENT_TYPE, multipart_body
-from ansible_collections.ece.platform.plugins.module_utils._progress import report
+from ansible_collections.ece.platform.plugins.module_utils._progress import UploadProgress
 
 UPLOAD_MODES = ('multipart', 'raw')
 
@@ -37,24 +36,13 @@ class _RawBody:
     def __init__(self, source, size, name):
         self._source = source
         self.len = size  # requests sends a Content-Length (no chunked encoding) for a body that has `len`
-        self._name = name
-        self._sent = 0
-        self._done = False
-        self._started = time.monotonic()
+        self._progress = UploadProgress(name, size)
         self._buffer = bytearray(min(RAW_BLOCK_SIZE, max(size, 1)))
         self._view = memoryview(self._buffer)
 
     def read(self, size=-1):  # pylint: disable=unused-argument
         count = self._source.readinto(self._buffer)
-        block = self._view[:count] if count else b''
-        elapsed = time.monotonic() - self._started
-        if block:
-            self._sent += len(block)
-            report('upload', name=self._name, sent=self._sent, total=self.len, elapsed=elapsed)
-        elif not self._done:
-            self._done = True
-            report('upload_done', name=self._name, sent=self._sent, total=self.len, elapsed=elapsed)
-        return block
+        return self._progress.passed(self._view[:count] if count else b'')
 
 
 def raw_body(source, size, filename):
