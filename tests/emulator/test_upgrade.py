@@ -216,6 +216,33 @@ def test_plugin_check_plan_mode_fails_the_attempt_at_its_step(deps, emu, plugin)
     assert deps.plans()['fail_next'] == 1  # the plugin check's failure did not use up fail_next
 
 
+@pytest.mark.parametrize('mode', ['put', 'plan'])
+def test_plugin_check_each_mode_meets_a_mismatch_and_lets_a_fitting_swap_through(deps, emu, plugin, mode):
+    """An upgrade that keeps the 8.15.1 build is refused at the PUT (put) or fails at the plugin step (plan);
+    the same upgrade with the build swapped for the 8.16.0 one passes in both modes."""
+    old, new = plugin('8.15.1'), plugin('8.16.0')
+    dep = deps.create(kibana=True)
+    assert deps.put(dep['id'], update_body(deps.get(dep['id']).json(), plugins=[plugin_entry(old)])).status_code == 200
+    settle_all(deps, dep['id'])
+    deps.plans(plugin_check=mode)
+    reply = deps.put(dep['id'], upgrade_body(deps, dep['id'], '8.16.0', plugins=[plugin_entry(old, '8.16.0')]))
+    if mode == 'put':
+        assert reply.status_code == 400 and codes(reply) == ['clusters.cluster_invalid_plan'], reply.text
+    else:
+        assert reply.status_code == 200, reply.text
+        settle_all(deps, dep['id'])
+        failed = deps.plan_info(dep['id'])['history'][-1]
+        assert ('validate-elasticsearch-plugin-versions', 'error') in [(s['step_id'], s['status']) for s in failed['plan_attempt_log']]
+    assert versions_of(deps, dep['id']) == {'elasticsearch': '8.15.1', 'kibana': '8.15.1'}
+    reply = deps.put(dep['id'], upgrade_body(deps, dep['id'], '8.16.0', plugins=[plugin_entry(new)]))
+    assert reply.status_code == 200, reply.text
+    body = settle_all(deps, dep['id'])
+    assert versions_of(deps, dep['id']) == {'elasticsearch': '8.16.0', 'kibana': '8.16.0'}
+    info = resource(body)['info']['plan_info']
+    assert info['healthy'] is True
+    assert [entry['url'] for entry in info['current']['plan']['elasticsearch']['user_plugins']] == [new['url']]
+
+
 def test_a_failed_kibana_step_leaves_elasticsearch_upgraded_and_a_rerun_converges(deps, emu):
     dep = deps.create(kibana=True)
     deps.plans(fail_kibana_next=1)
