@@ -198,10 +198,25 @@ CACHE_METHOD = r"""
   (the upload, or the first comparison, which reads the URL and the stored copy once), as in a playbook's second
   run. The run fails if the emulator's download log shows a download of a stored archive during the measured plays.
 - **Row 7d, 7e.** 1 GiB uploaded with `upload_mode: raw`, in-process, vs `curl -T` with `Content-Type:
-  application/zip` and `Expect:` (as Elastic's guide does), alternating; the worker's peak RSS as in row 6h. The
-  archives are sparse zip files (one stored entry whose data is a hole), so reading them costs CPU, not disk I/O.
+  application/zip` and `Expect:` (as Elastic's guide does), alternating, both to an extension created beforehand
+  (so the module's run is one list request and the upload, curl's the upload alone); the worker's peak RSS as in
+  row 6h. The archives are sparse zip files (one stored entry whose data is a hole), so reading them costs CPU, not
+  disk I/O.
+"""
+
+FLEET_METHOD = r"""
+- **Row 8a.** `ansible-playbook ece.platform.rollout` with the inventory plugin as its inventory, modules
+  in-process, attaching one bundle. The emulator's plans take 10 s (`POST /_emulator/plans`). *t1* is the rollout
+  over one deployment; *rollout N* the same rollout over 40 deployments in one batch (`ece_rollout_serial: 100%`) with `-f 20`.
+  With perfect parallelism the 40 take ceil(40 / 20) x t1 (*ideal*); the ratio is what batching, Ansible's fork
+  scheduling and 20 workers polling their plans at once on two cores cost on top. Whole runs are timed
+  (start-up included on both sides), one run each.
+- **Row 8b.** `ansible-inventory --list` of 1,000 deployments through `ece.platform.deployments` (no cache, pages
+  of 500) against a static YAML inventory of the same 1,000 host names with comparable host vars (version and
+  tags), alternating, whole runs timed.
 """
 
 SECTIONS = {'method': [('How it is measured', METHOD), ('How row 6 (in-process) is measured', IN_PROCESS_METHOD),
-                       ('How row 7 (digest cache, raw upload) is measured', CACHE_METHOD)],
+                       ('How row 7 (digest cache, raw upload) is measured', CACHE_METHOD),
+                       ('How row 8 (the fleet) is measured', FLEET_METHOD)],
             'misses': MISSES, 'findings': FINDINGS}

@@ -2,7 +2,7 @@
 and `ansible-inventory --list` of 1,000 deployments (cold: no cache) against a static YAML inventory of 1,000 hosts.
 
 8a: the emulator's plans take PLAN_SECONDS; t1 is ece.platform.rollout over one deployment, TN the same rollout
-over N deployments with `ece_rollout_serial: forks` (no canary batch) and `-f forks`. With perfect parallelism
+over N deployments with `ece_rollout_serial: 100%` (one batch, no canary) and `-f forks`. With perfect parallelism
 TN = ceil(N/forks) x t1; the ratio shows what batching and Ansible's fork scheduling cost on top.
 8b: both sides are whole `ansible-inventory --list` runs (start-up included on both), median of REPS.
 """
@@ -47,7 +47,7 @@ def _rollout(ctx, env, prefix, count, extension):
     inventory = _write(os.path.join(ctx.tmp, '%s.ece.yml' % prefix),
                        {'plugin': 'ece.platform.deployments', 'host': ctx.runner.host, 'filters': {'name': [prefix + '-*']}})
     extra = os.path.join(ctx.tmp, '%s-vars.json' % prefix)
-    _write(extra, {'ece_rollout_extensions': [extension], 'ece_rollout_serial': FORKS, 'ece_host': ctx.runner.host})
+    _write(extra, {'ece_rollout_extensions': [extension], 'ece_rollout_serial': '100%', 'ece_host': ctx.runner.host})
     ctx.emulator._call('POST', '/_emulator/deployments',  # pylint: disable=protected-access
                        {'count': count, 'name_prefix': prefix + '-', 'elasticsearch_version': '8.15.1'}, auth=False)
     cmd = [_bin(ctx, 'ansible-playbook'), '-i', inventory, 'ece.platform.rollout', '-f', str(FORKS), '-e', '@' + extra]

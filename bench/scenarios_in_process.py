@@ -16,7 +16,7 @@ from archives import big_file, extension_items, small_zips
 from measure import median, run_timed
 from playbook import by_name, expect_changed, play, reset_play
 from report import DELTA, Row
-from worker_rss import WorkerPeak
+from worker_rss import run_sampled
 
 NAME = 'bench-ip-noop'
 ITEMS = 10
@@ -118,11 +118,8 @@ def _upload_task(name, path, loop=None):
 
 def _measured(ctx, name, tasks, label):
     """Run one play alone (its own ansible-playbook) under the worker sampler: (play, worker peak MiB)."""
-    with WorkerPeak() as peak:
-        found = ctx.runner.run([play(name, tasks, play_vars=IN_PROCESS)], label)
-    if peak.workers < 1:
-        raise RuntimeError('no worker process of %s was seen by the memory sampler' % name)
-    return found[0], peak.mib
+    found, mib = run_sampled(name, lambda: ctx.runner.run([play(name, tasks, play_vars=IN_PROCESS)], label))
+    return found[0], mib
 
 
 def _uploads(ctx):

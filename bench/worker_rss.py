@@ -72,3 +72,20 @@ class WorkerPeak:
     @property
     def workers(self):
         return len(self._peaks)
+
+
+ATTEMPTS = 3
+
+
+def run_sampled(name, run):
+    """(run()'s result, the worker peak in MiB): run again, up to ATTEMPTS times, while no worker was seen.
+
+    A no-op task's worker can live for less than one sampling interval; a run in which the sampler missed it
+    measured nothing, so it is repeated rather than recorded as 0 MiB.
+    """
+    for _attempt in range(ATTEMPTS):
+        with WorkerPeak() as peak:
+            found = run()
+        if peak.workers:
+            return found, peak.mib
+    raise RuntimeError('no worker process of %s was seen by the memory sampler in %d runs' % (name, ATTEMPTS))
