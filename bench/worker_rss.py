@@ -1,16 +1,18 @@
 """Peak resident memory of Ansible's worker processes while plays run (one concern: the in-process rows).
 
 A module that runs in-process has no process of its own to wrap (bench/peak_rss.py), so its memory is the
-worker's: the process that ansible-playbook forks per task. A thread samples, ten times a second, the
+worker's: the process that ansible-playbook forks per task. A thread samples, every INTERVAL, the
 high-water mark (VmHWM in /proc/<pid>/status) of every process two levels below this one (this process ->
 ansible-playbook -> its workers) and keeps the largest. VmHWM is the kernel's own peak, so sampling only
-has to see the worker once before it exits, not at its peak.
+has to see the worker once before it exits, not at its peak. The worker of an in-process no-op task lives for
+a few tens of milliseconds, so the interval is short; the processes are found through the kernel's
+/proc/<pid>/task/<tid>/children lists, a few small reads per sample, not a scan of all of /proc.
 """
 
 import os
 import threading
 
-INTERVAL = 0.1  # seconds
+INTERVAL = 0.005  # seconds
 
 
 def _parents():
@@ -26,6 +28,34 @@ def _parents():
             continue
         found[int(name)] = int(fields[1])
     return found
+
+
+def _children(pid):
+    """The pids of pid's child processes (every thread's), or None where the kernel has no children lists."""
+    try:
+        tasks = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return []
+    found = []
+    for tid in tasks:
+        try:
+            with open('/proc/%d/task/%s/children' % (pid, tid), encoding='ascii') as handle:
+                found += [int(child) for child in handle.read().split()]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _grandchildren(me):
+    """The processes two levels below `me`."""
+    children = _children(me)
+    if children is None:  # no children lists: the slower scan of every process
+        parents = _parents()
+        children = {pid for pid, ppid in parents.items() if ppid == me}
+        return [pid for pid, ppid in parents.items() if ppid in children]
+    return [grandchild for child in children for grandchild in (_children(child) or [])]
 
 
 def _peak_kib(pid):
@@ -50,11 +80,10 @@ class WorkerPeak:
     def _sample(self):
         me = os.getpid()
         while not self._stop.is_set():
-            parents = _parents()
-            children = {pid for pid, ppid in parents.items() if ppid == me}
-            for pid, ppid in parents.items():
-                if ppid in children:
-                    self._peaks[pid] = max(self._peaks.get(pid, 0), _peak_kib(pid))
+            for pid in _grandchildren(me):
+                peak = _peak_kib(pid)
+                if peak:
+                    self._peaks[pid] = max(self._peaks.get(pid, 0), peak)
             self._stop.wait(INTERVAL)
 
     def __enter__(self):

@@ -39,7 +39,8 @@ UNREADABLE_KEPT = ('The archive stored for extension %s could not be read to com
 
 
 def show_at_vvv(text):
-    """A line for -vvv: the action plugin shows `note` events at verbosity 3 (nothing in a module process)."""
+    """A line for -vvv: in-process the action plugin shows `note` events at once; a module process at -vvv keeps them
+    (_module.ece_module's NoteCollector) and hands them back in its result, which the action plugin shows when it ends."""
     report('note', text=text)
 
 

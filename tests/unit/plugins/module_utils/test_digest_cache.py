@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.ece.platform.plugins.module_utils._archive_digests import (
     local_file_key, tree_content_digest, tree_key, zip_content_digest)
+from ansible_collections.ece.platform.plugins.module_utils import _digest_cache
 from ansible_collections.ece.platform.plugins.module_utils._digest_cache import (
     DigestCache, cache_directory, cache_enabled, hashed)
 from ansible_collections.ece.platform.plugins.module_utils._zip_builder import build_zip, tree_entries
@@ -108,7 +109,7 @@ def test_a_directory_that_cannot_be_made_means_no_cache(tmp_path):
 
 def test_a_read_only_cache_directory_writes_nothing_and_fails_nothing(tmp_path):
     if os.getuid() == 0:
-        pytest.skip('root writes anywhere')
+        pytest.skip('root writes anywhere (the tests below make the write fail for root too)')
     cache = DigestCache(str(tmp_path / 'c'))
     cache.put('stored', KEY, dict(sha256=DIGEST))
     (tmp_path / 'c' / 'v1').chmod(0o500)
@@ -117,6 +118,58 @@ def test_a_read_only_cache_directory_writes_nothing_and_fails_nothing(tmp_path):
         assert cache.get('stored', dict(KEY, id='7')) is None
     finally:
         (tmp_path / 'c' / 'v1').chmod(0o700)
+
+
+def refuse(*_args, **_kwargs):
+    raise PermissionError(13, 'Permission denied')
+
+
+def test_a_cache_directory_where_no_file_can_be_made_turns_the_cache_off(tmp_path, monkeypatch):
+    # What a directory without write permission does to a user other than root, made to happen for root too.
+    cache = DigestCache(str(tmp_path / 'c'))
+    cache.put('stored', KEY, dict(sha256=DIGEST))
+    notes = []
+    blocked = DigestCache(str(tmp_path / 'c'), note=notes.append)
+    monkeypatch.setattr(_digest_cache.tempfile, 'mkstemp', refuse)
+    blocked.put('stored', dict(KEY, id='7'), dict(sha256=DIGEST))
+    assert not blocked.enabled
+    assert blocked.get('stored', dict(KEY, id='7')) is None
+    assert blocked.get('stored', KEY) is None  # the rest of the run does without the cache
+    assert any('is not writable (Permission denied)' in note for note in notes)
+    monkeypatch.undo()
+    assert sorted(os.listdir(str(tmp_path / 'c' / 'v1'))) == [os.path.basename(entry_files(str(tmp_path))[0])]
+
+
+def test_an_entry_that_cannot_be_moved_into_place_is_not_stored_and_leaves_nothing(tmp_path, monkeypatch):
+    cache = DigestCache(str(tmp_path / 'c'))
+    cache.put('stored', KEY, dict(sha256=DIGEST))
+    notes = []
+    blocked = DigestCache(str(tmp_path / 'c'), note=notes.append)
+    monkeypatch.setattr(_digest_cache.os, 'replace', refuse)
+    blocked.put('stored', dict(KEY, id='7'), dict(sha256=DIGEST))
+    blocked.put('stored', KEY, dict(sha256=OTHER))
+    monkeypatch.undo()
+    assert blocked.get('stored', dict(KEY, id='7')) is None
+    assert blocked.get('stored', KEY) == dict(sha256=DIGEST)  # the entry as it was, never half of the new one
+    assert [name for name in os.listdir(str(tmp_path / 'c' / 'v1')) if not name.endswith('.json')] == []
+    assert sum('could not write' in note and 'Permission denied' in note for note in notes) == 2
+
+
+def test_an_entry_path_taken_by_a_directory_is_neither_read_nor_written(tmp_path):
+    # A rename onto a directory fails for root as well: what the integration target does to an existing cache.
+    cache = DigestCache(str(tmp_path / 'c'))
+    cache.put('stored', KEY, dict(sha256=DIGEST))
+    [path] = entry_files(str(tmp_path))
+    os.unlink(path)
+    os.mkdir(path, 0o700)
+    notes = []
+    blocked = DigestCache(str(tmp_path / 'c'), note=notes.append)
+    assert blocked.get('stored', KEY) is None
+    blocked.put('stored', KEY, dict(sha256=DIGEST))
+    assert blocked.get('stored', KEY) is None
+    assert os.path.isdir(path) and os.listdir(path) == []
+    assert sorted(os.listdir(str(tmp_path / 'c' / 'v1'))) == [os.path.basename(path)]  # no temporary file left
+    assert any('ignored the unreadable entry' in note for note in notes) and any('could not write' in note for note in notes)
 
 
 def test_a_directory_others_may_write_to_is_not_trusted(tmp_path):

@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import os
 import zipfile
 
 import pytest
 
+from ansible_collections.ece.platform.plugins.module_utils import _digest_cache
 from ansible_collections.ece.platform.plugins.module_utils._digest_cache import DigestCache
 from ansible_collections.ece.platform.plugins.module_utils._errors import EceError
 from ansible_collections.ece.platform.plugins.module_utils._extension_state import DesiredExtension
@@ -35,8 +37,10 @@ class FakeClient:
 class FakeApi:
     """The stored archives and one download_url, counting every download."""
 
-    def __init__(self, check_mode=False):
+    def __init__(self, check_mode=False, base_url=None):
         self.client = FakeClient()
+        if base_url is not None:
+            self.client.base_url = base_url
         self.check_mode = check_mode
         self.stored = {}
         self.downloads = []
@@ -204,6 +208,58 @@ def test_the_cache_off_means_a_download_every_run(tmp_path, monkeypatch):
     for _run in range(2):
         UploadDecision(api).decide(current, desired_file(tmp_path / 'a.zip'))
     assert api.downloads == ['1', '1']
+
+
+def refuse(*_args, **_kwargs):
+    raise PermissionError(13, 'Permission denied')
+
+
+@pytest.mark.parametrize('primitive', ['mkstemp', 'replace'])
+def test_a_cache_that_cannot_be_written_still_gives_the_right_answer(tmp_path, monkeypatch, primitive):
+    # A cache directory this user may not write to (as root too: the write itself is made to fail). The cache is
+    # the one a module run makes (from the environment), so its notes reach -vvv as in a real run.
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    monkeypatch.delenv('ECE_DIGEST_CACHE', raising=False)
+    (tmp_path / 'cache' / 'ece.platform' / 'v1').mkdir(mode=0o700, parents=True)
+    (tmp_path / 'cache').chmod(0o700)
+    if primitive == 'mkstemp':
+        monkeypatch.setattr(_digest_cache.tempfile, 'mkstemp', refuse)
+    else:
+        monkeypatch.setattr(_digest_cache.os, 'replace', refuse)
+    content = zip_of({'a.txt': b'1'})
+    (tmp_path / 'a.zip').write_bytes(content)
+    api = FakeApi()
+    current = api.store('1', content)
+    for _run in range(2):
+        notes = []
+        assert UploadDecision(api, note=notes.append).decide(current, desired_file(tmp_path / 'a.zip'))[0] is False
+        assert any('computed by downloading it (not in the digest cache)' in note for note in notes)
+        assert any('Permission denied' in note for note in notes)  # -vvv says why the cache did not help
+        assert not any('from the digest cache' in note for note in notes)
+    assert api.downloads == ['1', '1']  # nothing was remembered, so every run compares by downloading
+    replaced = api.store('1', zip_of({'a.txt': b'2'}))  # same size, other bytes
+    needed, known, _after = UploadDecision(api).decide(replaced, desired_file(tmp_path / 'a.zip'))
+    assert needed is True and known['sha256'] == hashlib.sha256(api.stored['1']).hexdigest()
+    assert api.downloads == ['1', '1', '1']
+    monkeypatch.undo()
+    assert os.listdir(str(tmp_path / 'cache' / 'ece.platform' / 'v1')) == []  # no entry, no temporary file left
+
+
+def test_two_ece_hosts_with_the_same_extension_id_size_and_date_share_no_entry(tmp_path, cache):
+    first = FakeApi(base_url='https://ece-a.example.com:12443/api/v1')
+    second = FakeApi(base_url='https://ece-b.example.com:12443/api/v1')
+    mine, theirs = zip_of({'a.txt': b'1'}), zip_of({'a.txt': b'2'})
+    assert len(mine) == len(theirs) and mine != theirs
+    (tmp_path / 'a.zip').write_bytes(mine)
+    date = '2026-12-06T06:00:00.000Z'
+    on_first, on_second = first.store('1', mine, keep_date=date), second.store('1', theirs, keep_date=date)
+    assert on_first == on_second  # ECE's metadata alone cannot tell the two apart
+    assert decision(first, cache).decide(on_first, desired_file(tmp_path / 'a.zip'))[0] is False
+    needed, known, _after = decision(second, cache).decide(on_second, desired_file(tmp_path / 'a.zip'))
+    assert needed is True and known['sha256'] == hashlib.sha256(theirs).hexdigest()
+    assert first.downloads == ['1'] and second.downloads == ['1']
+    assert decision(first, cache).decide(on_first, desired_file(tmp_path / 'a.zip'))[0] is False
+    assert first.downloads == ['1']  # each host keeps its own entry
 
 
 # Bundle directories
