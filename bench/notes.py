@@ -95,14 +95,18 @@ As for 6e: per item, the loop lists the extensions again before its POST and PUT
 """,
     '6g': r"""
 In-process the upload is the module's own streamed transfer (rows 4a and 4a-cpu) without the module process's
-start-up; what it costs beyond curl is CPU in the worker for the multipart body, which competes with the
-emulator's side of the transfer on two cores.
+start-up, but with the list and the create request of a new extension; what it costs beyond curl is those
+requests, the worker process of the task and CPU for the multipart body, which compete with the emulator's side
+of the transfer on two cores. As for 4a, they weigh more the shorter the upload: about 3 s per GiB on a quiet
+machine here.
 """,
     '4a': r"""
-See *Upload: where the CPU goes* below. The module's time is its start-up (0.3 to 0.4 s, a tenth of a
-1 GiB upload here) plus a transfer that needs more CPU than curl's (compare the `4a-cpu` row). When other
-work keeps both cores busy, the side that needs more CPU loses more; on a quiet machine the module was
-at 0.74x to 1.06x of curl in every run.
+See *Upload: where the CPU goes* below. The module's side is a whole task on a new extension: its process's
+start-up (0.3 to 0.4 s), the list and the create request, then a multipart transfer that needs more CPU than
+curl's (compare the `4a-cpu` row); curl only sends the file. Those fixed costs weigh with the upload's length:
+on a quiet machine, where a 1 GiB upload to the emulator takes about 3 s, they are 15 to 50 % of it (1.49x in
+the run of 2026-12-06); in the earlier runs on a loaded machine, where it took 15 to 25 s, the module was at
+0.74x to 1.15x of curl. Row 7d measures the transfer alone more closely (an existing extension, raw body).
 """,
     '1a': r"""
 Both sides are one module run per item, and the module processes cost the same: run directly, the kept
@@ -113,24 +117,18 @@ more loops (`Sizes.noop_reps` in `bench/context.py`) settle it.
 """,
     '2a': r"""
 The uri way here is the cheapest one: it reads the local sizes with one `find` instead of a `stat` per file
-(row 2a-stat shows the common `stat` loop). Task times of one no-op run each on a quiet machine (seconds):
-
-| the uri way | | the role | |
-|---|---|---|---|
-| `uri` list | 0.38 to 0.39 | argument validation (controller) | 0.02 to 0.03 |
-| `find` of the local sizes | 0.32 to 0.45 | `extension_set` (one module run: list, then per item download + SHA-256 of the stored copy) | 0.39 to 0.44 |
-| three `set_fact` | 0.12 | report task (`debug`, controller) | 0.04 |
-| two loops of 20 skipped items | 0.17 to 0.23 | | |
-| **play** | **1.04 to 1.12** | **play** | **0.46 to 0.51** |
-
-Both sides are close to their floor: the uri way two module runs plus controller work, the role one module
-run (the `extension_set` run costs what a single `uri` call costs: 0.37 s of CPU for 20 extensions against
-0.35 s, measured on the kept AnsiballZ files) plus 0.06 s of controller tasks. So the ratio is about 2x
-by construction, and machine load decides on which side of 2.0 a run falls (1.8x to 2.4x in the runs made
-for this page). The role does more for its time: it compares the content (SHA-256) of every stored copy
-of equal size, the uri way only sizes. The role's two controller tasks (argument validation, and the
-per-extension report the role exists to give) are kept on purpose; row 2a-module measures the
-`extension_set` task alone, as a playbook may call it, against the same uri way.
+(row 2a-stat shows the common `stat` loop): two module runs and a few controller tasks. The role is one module
+run (row 2a-module: the `extension_set` task alone, as a playbook may call it, meets the target) plus its
+controller tasks, and those grew with 0.2.0 and 0.3.0: the checks of its input (unknown role variables, items
+that are not dicts, the items of `ece_deployment_extensions`, one kind of credentials), the bookkeeping of its
+phases, the report, and the include of the deployments part. Timed task by task with a callback on a quiet
+machine (2026-12-06, module processes, 20 unchanged extensions): `extension_set` 0.9 to 1.4 s, the argument
+spec 0.07 s, and eleven controller tasks of 0.03 to 0.10 s each, about 0.8 s together. Before that run the
+deletion phase (five tasks) was skipped task by task on every run without deletions; it is now one skipped
+include (0.07 s), which saved about 0.4 s per run. The remaining controller tasks are what the role exists for
+(input checked before any request, a report per extension), so the role stays under 2x of the cheapest uri way;
+it also does more for its time, comparing the content (SHA-256) of every stored copy of equal size where the uri
+way compares sizes only.
 """,
     '3a': r"""
 The loop costs one module run per item (0.35 to 0.5 s each here); the role one module run in total plus a
@@ -140,6 +138,16 @@ role's time at 500 in the table above (it should stay within a few seconds).
     '3b': r"""
 As for 3a: one module run per item against one for the list; creating costs the role two requests per
 item (POST, PUT), a few milliseconds each against the emulator.
+""",
+    '7d': r"""
+Outside Ansible the raw upload is as fast as curl: `ExtensionsApi.upload` with `mode='raw'` against the same
+emulator on a quiet machine (2026-12-06, 1 GiB, three rounds alternating with `curl -T`) took 2.22 to 2.31 s of
+wall time and 0.49 to 0.52 s of CPU after the first round (2.99 s, which includes opening the connection),
+against 2.38 to 2.85 s and 0.50 s for curl. What the row adds is the play around it: the worker process, the
+extension list read before the upload, and ansible-playbook's own process, which runs beside the worker while it
+uploads, all on two cores next to the Python emulator, which needs about 2.7 s of CPU to receive, hash and store
+each GiB. With a 1 GiB upload taking about 3 s here, a few tenths of a second of that is 10 %; a bigger archive or
+a server on another machine makes it smaller.
 """,
     '5a': r"""
 The module downloads the stored copy and hashes it while a thread hashes the local file, with OpenSSL's
