@@ -147,7 +147,10 @@ against 2.38 to 2.85 s and 0.50 s for curl. What the row adds is the play around
 extension list read before the upload, and ansible-playbook's own process, which runs beside the worker while it
 uploads, all on two cores next to the Python emulator, which needs about 2.7 s of CPU to receive, hash and store
 each GiB. With a 1 GiB upload taking about 3 s here, a few tenths of a second of that is 10 %; a bigger archive or
-a server on another machine makes it smaller.
+a server on another machine makes it smaller. Single 1 GiB rounds also scatter by about 15 % here: in the same run the
+multipart upload in-process (row 6g) came to 1.03x of curl, and in four back-to-back plays of each outside the
+bench the raw upload's whole `ansible-playbook` run took 3.9 to 4.9 s and 1.9 to 2.6 s of CPU, the multipart one
+4.4 to 5.3 s and 2.9 to 3.5 s of CPU.
 """,
     '5a': r"""
 The module downloads the stored copy and hashes it while a thread hashes the local file, with OpenSSL's
