@@ -124,12 +124,16 @@ def refuse(*_args, **_kwargs):
     raise PermissionError(13, 'Permission denied')
 
 
+def filled_cache_watched(tmp_path):
+    """A cache under tmp_path/c holding KEY's entry, opened again by a second DigestCache whose notes are kept."""
+    DigestCache(str(tmp_path / 'c')).put('stored', KEY, dict(sha256=DIGEST))
+    notes = []
+    return DigestCache(str(tmp_path / 'c'), note=notes.append), notes
+
+
 def test_a_cache_directory_where_no_file_can_be_made_turns_the_cache_off(tmp_path, monkeypatch):
     # What a directory without write permission does to a user other than root, made to happen for root too.
-    cache = DigestCache(str(tmp_path / 'c'))
-    cache.put('stored', KEY, dict(sha256=DIGEST))
-    notes = []
-    blocked = DigestCache(str(tmp_path / 'c'), note=notes.append)
+    blocked, notes = filled_cache_watched(tmp_path)
     monkeypatch.setattr(_digest_cache.tempfile, 'mkstemp', refuse)
     blocked.put('stored', dict(KEY, id='7'), dict(sha256=DIGEST))
     assert not blocked.enabled
@@ -141,10 +145,7 @@ def test_a_cache_directory_where_no_file_can_be_made_turns_the_cache_off(tmp_pat
 
 
 def test_an_entry_that_cannot_be_moved_into_place_is_not_stored_and_leaves_nothing(tmp_path, monkeypatch):
-    cache = DigestCache(str(tmp_path / 'c'))
-    cache.put('stored', KEY, dict(sha256=DIGEST))
-    notes = []
-    blocked = DigestCache(str(tmp_path / 'c'), note=notes.append)
+    blocked, notes = filled_cache_watched(tmp_path)
     monkeypatch.setattr(_digest_cache.os, 'replace', refuse)
     blocked.put('stored', dict(KEY, id='7'), dict(sha256=DIGEST))
     blocked.put('stored', KEY, dict(sha256=OTHER))
@@ -157,13 +158,10 @@ def test_an_entry_that_cannot_be_moved_into_place_is_not_stored_and_leaves_nothi
 
 def test_an_entry_path_taken_by_a_directory_is_neither_read_nor_written(tmp_path):
     # A rename onto a directory fails for root as well: what the integration target does to an existing cache.
-    cache = DigestCache(str(tmp_path / 'c'))
-    cache.put('stored', KEY, dict(sha256=DIGEST))
+    blocked, notes = filled_cache_watched(tmp_path)
     [path] = entry_files(str(tmp_path))
     os.unlink(path)
     os.mkdir(path, 0o700)
-    notes = []
-    blocked = DigestCache(str(tmp_path / 'c'), note=notes.append)
     assert blocked.get('stored', KEY) is None
     blocked.put('stored', KEY, dict(sha256=DIGEST))
     assert blocked.get('stored', KEY) is None
